@@ -1,0 +1,1 @@
+"""xieshang engine: BPMN procedures on SpiffWorkflow, persisted with SQLAlchemy. Never imports Flask."""

@@ -1,0 +1,53 @@
+"""One clock for the whole engine, movable in tests and demos.
+
+SpiffWorkflow's timer definitions call ``datetime.now(timezone.utc)`` on their module-level ``datetime`` name; we
+route that name through this clock so that due dates, timers and ``xieshang tick`` all agree on what "now" is.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from zoneinfo import ZoneInfo
+
+TZ = ZoneInfo("Asia/Shanghai")
+_offset = _dt.timedelta(0)
+_frozen: _dt.datetime | None = None
+
+
+def now() -> _dt.datetime:
+    if _frozen is not None:
+        return _frozen
+    return _dt.datetime.now(TZ) + _offset
+
+
+def set_now(moment: _dt.datetime) -> None:
+    global _frozen
+    _frozen = moment if moment.tzinfo else moment.replace(tzinfo=TZ)
+
+
+def advance(delta: _dt.timedelta) -> None:
+    global _offset, _frozen
+    if _frozen is not None:
+        _frozen = _frozen + delta
+    else:
+        _offset += delta
+
+
+def reset() -> None:
+    global _offset, _frozen
+    _offset, _frozen = _dt.timedelta(0), None
+
+
+class _ClockDatetime(_dt.datetime):
+    @classmethod
+    def now(cls, tz=None):  # noqa: D102 - same contract as datetime.now
+        current = now()
+        return current.astimezone(tz) if tz else current.replace(tzinfo=None)
+
+
+def _install() -> None:
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer
+
+    timer.datetime = _ClockDatetime
+
+
+_install()

@@ -1,0 +1,171 @@
+"""Parse, check and deploy diagrams as immutable versions; hand out parsed specs cached by content hash."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from . import forms, lint, reference
+from .errors import DeployError, NotFound, Problem
+from .models import ProcessVersion, Role, User
+
+
+@dataclass
+class Checked:
+    """A diagram that passed every check, ready to store or run."""
+
+    process_key: str
+    name: str
+    xml: str
+    forms: dict[str, dict]
+    lane_roles: dict[str, str]
+    start_lane: str | None
+    sha256: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _parser(xml: bytes) -> SpiffBpmnParser:
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_str(xml)
+    return parser
+
+
+def _engine_problem(err: Exception) -> Problem:
+    element_id = getattr(err, "id", None) or None
+    text = str(err).split("\n")[0]
+    return Problem(element_id, f"流程引擎无法加载此图：{text}")
+
+
+def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str, str]) -> Checked:
+    """Run every deploy check; `roles` maps role name (lane name) to role key. Problems are collected, not raised."""
+    raw = xml.encode("utf-8") if isinstance(xml, str) else xml
+    result = Checked("", "", raw.decode("utf-8", "replace"), {}, {}, None, hashlib.sha256(raw).hexdigest())
+    try:
+        root = etree.fromstring(raw)
+    except etree.XMLSyntaxError as err:
+        result.problems.append(Problem(None, f"文件不是有效的 XML：{err.msg}（第 {err.lineno} 行）"))
+        return result
+    try:
+        parser = _parser(raw)
+    except (ValidationException, SpiffWorkflowException) as err:
+        result.problems.append(_engine_problem(err))
+        return result
+    executable = parser.get_process_ids()
+    if not executable:
+        result.problems.append(Problem(None, "图中没有可执行的流程（流程的 isExecutable 不是 true），只能查看，不能运行"))
+        return result
+    if len(executable) > 1:
+        result.problems.append(Problem(None, f"一个文件只能包含一个可执行流程，现有 {len(executable)} 个：{'、'.join(executable)}"))
+        return result
+    result.process_key = executable[0]
+    process_node = root.find(f"{{{lint.NS['bpmn']}}}process[@id='{result.process_key}']")
+    result.name = (process_node.get("name") if process_node is not None else None) or result.process_key
+    result.problems.extend(lint.check(root, form_files, set(roles)))
+    try:
+        spec = parser.get_spec(result.process_key)
+        parser.get_subprocess_specs(result.process_key)
+    except (ValidationException, SpiffWorkflowException) as err:
+        result.problems.append(_engine_problem(err))
+        return result
+    result.lane_roles = {name: roles[name] for name in _lanes(root) if name in roles}
+    result.start_lane = spec.task_specs[spec.start.outputs[0].name].lane if spec.start.outputs else None
+    result.forms = {path: schema for path, schema in form_files.items() if schema is not None}
+    digest = hashlib.sha256(raw)
+    digest.update(json.dumps(result.forms, sort_keys=True, ensure_ascii=False).encode())
+    result.sha256 = digest.hexdigest()
+    return result
+
+
+def _lanes(root) -> list[str]:
+    return [lane.get("name") or "" for lane in root.iter(f"{{{lint.NS['bpmn']}}}lane")]
+
+
+def role_names(session: Session) -> dict[str, str]:
+    return {name: key for key, name in session.execute(select(Role.key, Role.name))}
+
+
+def check_file(session: Session, path: Path, base_dir: Path) -> Checked:
+    raw = path.read_bytes()
+    try:
+        wanted = lint.form_paths(etree.fromstring(raw))
+    except etree.XMLSyntaxError:
+        wanted = set()
+    return check(raw, forms.load_files(wanted, base_dir), role_names(session))
+
+
+def store(session: Session, checked: Checked, actor: User | None) -> ProcessVersion:
+    """Save a checked diagram as the next version; an unchanged diagram returns the version it already is."""
+    if checked.problems:
+        raise DeployError(checked.problems)
+    latest = _latest_or_none(session, checked.process_key)
+    if latest is not None and latest.sha256 == checked.sha256:
+        return latest
+    version = ProcessVersion(
+        process_key=checked.process_key, version=(latest.version + 1) if latest else 1, name=checked.name,
+        bpmn_xml=checked.xml, sha256=checked.sha256, forms=checked.forms, lane_roles=checked.lane_roles,
+        start_lane=checked.start_lane, deployed_by_id=actor.id if actor else None,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def deploy_file(session: Session, path: str | Path, actor: User | None = None, base_dir: str | Path | None = None):
+    path = Path(path)
+    return store(session, check_file(session, path, Path(base_dir or path.parent)), actor)
+
+
+def deploy_directory(session: Session, directory: str | Path = "processes", actor: User | None = None):
+    """Deploy the roles the lanes name, then every diagram of the folder."""
+    directory = Path(directory)
+    if (directory / "roles.json").exists():
+        reference.load_roles(session, directory)
+    return [deploy_file(session, path, actor, directory) for path in sorted(directory.glob("*.bpmn"))]
+
+
+def _latest_or_none(session: Session, process_key: str) -> ProcessVersion | None:
+    return session.scalars(
+        select(ProcessVersion).where(ProcessVersion.process_key == process_key)
+        .order_by(ProcessVersion.version.desc()).limit(1)
+    ).first()
+
+
+def latest_version(session: Session, process_key: str) -> ProcessVersion:
+    version = _latest_or_none(session, process_key)
+    if version is None:
+        raise NotFound(f"流程 {process_key} 尚未发布。")
+    return version
+
+
+def latest_versions(session: Session) -> list[ProcessVersion]:
+    newest = (select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
+              .group_by(ProcessVersion.process_key).subquery())
+    return list(session.scalars(select(ProcessVersion).join(
+        newest, (ProcessVersion.process_key == newest.c.process_key) & (ProcessVersion.version == newest.c.v))
+        .order_by(ProcessVersion.name)))
+
+
+def startable_processes(session: Session, user: User) -> list[ProcessVersion]:
+    keys = user.role_keys
+    return [v for v in latest_versions(session) if v.lane_roles.get(v.start_lane or "") in keys]
+
+
+_SPECS: dict[str, tuple] = {}
+
+
+def specs(version: ProcessVersion):
+    """(spec, subprocess_specs) for a version, parsed once per process (versions are immutable)."""
+    cached = _SPECS.get(version.sha256)
+    if cached is None:
+        parser = _parser(version.bpmn_xml.encode("utf-8"))
+        cached = (parser.get_spec(version.process_key), parser.get_subprocess_specs(version.process_key))
+        _SPECS[version.sha256] = cached
+    return cached

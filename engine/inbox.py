@@ -1,0 +1,51 @@
+"""What a user may work on, read from the OpenTask projection only (no workflow is loaded to draw a list)."""
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from . import definitions
+from .errors import NotFound
+from .models import Instance, OpenTask, ProcessVersion, User
+from .tasks import may_act
+
+__all__ = ["tasks_for", "get_task_for", "may_act", "task_form", "start_form", "visible_clause"]
+
+
+def visible_clause(user: User):
+    """SQL condition equal to `may_act` for one user."""
+    roles = list(user.role_keys)
+    unit = user.unit.code if user.unit else None
+    return and_(
+        OpenTask.role_key.in_(roles),
+        or_(OpenTask.candidate_user.is_(None), OpenTask.candidate_user == user.username),
+        or_(OpenTask.candidate_unit.is_(None), OpenTask.candidate_unit == unit),
+    )
+
+
+def tasks_for(session: Session, user: User, limit: int = 200) -> list[OpenTask]:
+    query = select(OpenTask).where(visible_clause(user)).order_by(OpenTask.created_at, OpenTask.id).limit(limit)
+    return list(session.scalars(query))
+
+
+def get_task_for(session: Session, user: User, task_id: str) -> OpenTask:
+    row = session.get(OpenTask, task_id)
+    if row is None or not may_act(user, row):
+        raise NotFound("找不到该待办事项，可能已被办理，或您无权办理。")
+    return row
+
+
+def task_form(session: Session, row: OpenTask) -> dict:
+    if not row.form_path:
+        return {}
+    forms = session.scalar(select(ProcessVersion.forms).join(Instance, Instance.version_id == ProcessVersion.id)
+                           .where(Instance.id == row.instance_id))
+    return (forms or {}).get(row.form_path, {})
+
+
+def start_form(session: Session, process_key: str) -> dict:
+    version = definitions.latest_version(session, process_key)
+    spec, _subs = definitions.specs(version)
+    start = spec.task_specs[spec.start.outputs[0].name]
+    path = (start.extensions or {}).get("properties", {}).get("formJsonSchemaFilename")
+    return version.forms.get(path or "", {})

@@ -1,0 +1,171 @@
+"""Typed SQLAlchemy models: definitions, instances, the inbox projection, the audit log, people and units."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from . import clock
+
+
+def _now() -> dt.datetime:
+    return clock.now()
+
+
+class UTCDateTime(TypeDecorator):
+    """Stored as naive UTC, returned aware, so SQLite and PostgreSQL give back the same instant."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=dt.timezone.utc) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+user_roles = Table(
+    "user_roles",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_key", ForeignKey("roles.key", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), default="dept")
+
+
+class Role(Base):
+    __tablename__ = "roles"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
+
+    @property
+    def role_keys(self) -> set[str]:
+        return {role.key for role in self.roles}
+
+    def has_role(self, key: str) -> bool:
+        return key in self.role_keys
+
+
+class ProcessVersion(Base):
+    """An immutable deployed diagram with its forms pinned."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("process_key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    forms: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    lane_roles: Mapped[dict[str, Any]] = mapped_column(default=dict)  # lane name -> role key, pinned at deploy
+    start_lane: Mapped[str | None] = mapped_column(String(60))
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    deployed_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class Instance(Base):
+    __tablename__ = "instances"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    business_key: Mapped[str] = mapped_column(String(60), index=True, default="")
+    status: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    completed_at: Mapped[dt.datetime | None]
+    next_timer_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    state: Mapped[str] = mapped_column(Text, deferred=True)
+    serializer_version: Mapped[str] = mapped_column(String(10), default="")
+    error: Mapped[str | None] = mapped_column(Text)
+    message_waits: Mapped[str] = mapped_column(Text, default="[]")  # what MessageWait rows say, to skip rewrites
+    audit_head: Mapped[str] = mapped_column(String(64), default="")  # hash of the newest Event of this instance
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[ProcessVersion] = relationship(lazy="raise")
+    started_by: Mapped[User | None] = relationship(lazy="raise")
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class OpenTask(Base):
+    """Inbox projection: one row per READY user task, rebuilt in the transaction that changes the instance."""
+
+    __tablename__ = "open_tasks"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    process_name: Mapped[str] = mapped_column(String(200), default="")
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(60))
+    role_key: Mapped[str | None] = mapped_column(String(40), index=True)
+    candidate_unit: Mapped[str | None] = mapped_column(String(40), index=True)  # unit code
+    candidate_user: Mapped[str | None] = mapped_column(String(60), index=True)  # username
+    form_path: Mapped[str | None] = mapped_column(String(200))
+    instructions: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    business_key: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now, index=True)
+    due_at: Mapped[dt.datetime | None]
+    instance: Mapped[Instance] = relationship(lazy="raise")
+
+
+class Event(Base):
+    """Audit log, hash-chained per instance so that an edited or removed entry shows."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    bpmn_id: Mapped[str | None] = mapped_column(String(100))
+    task_name: Mapped[str | None] = mapped_column(String(200))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[dt.datetime] = mapped_column(default=_now)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class MessageWait(Base):
+    """An instance waiting for a message, with the correlation values it waits for (so delivery needs no scan)."""
+
+    __tablename__ = "message_waits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(String(100), index=True)
+    correlation: Mapped[str] = mapped_column(String(200), default="", index=True)
+

@@ -1,0 +1,176 @@
+"""The verbs that move an instance: start, complete a task, fire due timers, deliver messages.
+
+Each verb loads what it needs, acts, and persists the instance, its inbox rows, its audit event and its domain
+record in the caller's transaction; nothing here commits. A stale save (someone else moved the instance first)
+becomes a Conflict and the caller's rollback leaves everything as it was.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from . import audit, clock, definitions, forms, messages, projections, state
+from .errors import Conflict, Forbidden, NotFound, XieshangError
+from .models import Event, Instance, OpenTask, ProcessVersion, User
+from .tasks import ProcessFault, may_act, open_task_row
+
+log = logging.getLogger("xieshang.engine")
+_VERSIONS: dict[int, ProcessVersion] = {}  # immutable rows, kept per process to save a query per request
+
+
+def _version(session: Session, version_id: int) -> ProcessVersion:
+    version = _VERSIONS.get(version_id)
+    if version is None:
+        version = session.get(ProcessVersion, version_id)
+        session.expunge(version)
+        _VERSIONS[version_id] = version
+    return version
+
+
+def _step(workflow, fn, *args) -> None:
+    """Run engine work, turning the engine's own errors into a sentence for the clerk."""
+    try:
+        fn(*args)
+    except (SpiffWorkflowException, TypeError, ValueError, KeyError, NameError) as err:
+        if isinstance(err, XieshangError):
+            raise
+        log.warning("engine error: %s", err)
+        where = getattr(getattr(err, "task", None), "task_spec", None)
+        step = f"在“{where.bpmn_name or where.bpmn_id}”" if where is not None else ""
+        raise ProcessFault(f"流程{step}无法继续：{str(err).splitlines()[0]}。本次操作未保存，请联系流程管理员。") from err
+
+
+def _next_business_key(session: Session, process_key: str) -> str:
+    year = clock.now().year
+    count = session.scalar(select(func.count()).select_from(Instance).where(
+        Instance.process_key == process_key, Instance.business_key.like(f"{year}-%")))
+    return f"{year}-{count + 1:03d}"
+
+
+def start_instance(session: Session, actor: User, process_key: str, data: dict) -> Instance:
+    version = definitions.latest_version(session, process_key)
+    if version.lane_roles.get(version.start_lane or "") not in actor.role_keys:
+        raise Forbidden(f"您没有发起“{version.name}”的权限。")
+    spec, subprocess_specs = definitions.specs(version)
+    start_spec = spec.task_specs[spec.start.outputs[0].name]
+    schema = version.forms.get((start_spec.extensions or {}).get("properties", {}).get("formJsonSchemaFilename", ""))
+    clean = forms.validate(schema, data) if schema else {}
+
+    instance = Instance(version_id=version.id, process_key=version.process_key, started_by_id=actor.id,
+                        title=str(clean.get("title") or version.name)[:300], state="",
+                        serializer_version=state.VERSION, status="running")
+    instance.business_key = _next_business_key(session, process_key)
+    session.add(instance)
+    session.flush()
+    workflow = state.new_workflow(spec, subprocess_specs)
+    start_task = workflow.get_tasks(state=TaskState.READY)[0]
+    start_task.data.update(clean, number=instance.business_key, proposer=actor.username, proposer_name=actor.name,
+                           started_by=actor.username)
+    _step(workflow, workflow.do_engine_steps)
+    _persist(session, instance, version, workflow, before=set(), actor=actor, kind="start", data=clean)
+    return instance
+
+
+def _open_task_or_raise(session: Session, actor: User, task_id: str) -> OpenTask:
+    row = session.get(OpenTask, task_id)
+    if row is None:
+        done = session.scalar(select(Event).where(Event.task_id == task_id, Event.kind == "complete").limit(1))
+        if done is not None:
+            who = done.actor.name if done.actor else "他人"
+            raise Conflict(f"该任务已由{who}于 {done.at.astimezone(clock.TZ):%Y-%m-%d %H:%M} 办理，无需再办。")
+        raise NotFound("找不到该待办事项，可能已被办理或已关闭。")
+    if not may_act(actor, row):
+        log.info("refused: %s may not act on task %s", actor.username, task_id)
+        raise NotFound("找不到该待办事项，或您无权办理。")
+    return row
+
+
+def complete_task(session: Session, actor: User, task_id: str, data: dict) -> Instance:
+    row = _open_task_or_raise(session, actor, task_id)
+    instance = session.scalars(select(Instance).where(Instance.id == row.instance_id)
+                               .options(undefer(Instance.state))).one()
+    version = _version(session, instance.version_id)
+    clean = forms.validate(version.forms.get(row.form_path or ""), data)
+    workflow = state.load(instance.state)
+    task = workflow.get_task_from_id(uuid.UUID(task_id))
+    if task is None or task.state != TaskState.READY:
+        raise Conflict("该任务已被他人办理或已关闭。")
+    before = {str(t.id) for t in state.ready_user_tasks(workflow)}
+    task.data.update(clean)
+    _step(workflow, task.run)
+    base = dict(task.data)
+    _step(workflow, workflow.do_engine_steps)
+    _persist(session, instance, version, workflow, before=before, actor=actor, kind="complete", data=clean,
+             task=task, base=base)
+    return instance
+
+
+def fire_due_timers(session: Session, limit: int = 500) -> int:
+    """Advance every running instance whose next timer is due; returns how many moved."""
+    due = session.scalars(select(Instance).where(Instance.status == "running", Instance.next_timer_at <= clock.now())
+                          .options(undefer(Instance.state)).order_by(Instance.next_timer_at).limit(limit)).all()
+    moved = 0
+    for instance in due:
+        with session.begin_nested():
+            version = _version(session, instance.version_id)
+            workflow = state.load(instance.state)
+            before = {str(t.id) for t in state.ready_user_tasks(workflow)}
+            workflow.refresh_timers()
+            _step(workflow, workflow.do_engine_steps)
+            _persist(session, instance, version, workflow, before=before, actor=None, kind="timer")
+            moved += 1
+    return moved
+
+
+def instance_data(session: Session, instance: Instance) -> dict:
+    serialized = session.scalar(select(Instance.state).where(Instance.id == instance.id))
+    return state.current_data(state.load(serialized))
+
+
+def _persist(session: Session, instance: Instance, version: ProcessVersion, workflow, *, before: set[str],
+             actor: User | None, kind: str, data: dict | None = None, task=None, base: dict | None = None,
+             depth: int = 0) -> None:
+    now = clock.now()
+    ready = {str(t.id): t for t in state.ready_user_tasks(workflow)}
+    rows = [open_task_row(t, instance, version) for tid, t in ready.items() if tid not in before]
+    gone = before - set(ready)
+    current = state.current_data(workflow, base)
+    instance.state = state.dump(workflow)
+    instance.updated_at = now
+    instance.next_timer_at = messages.next_timer(workflow)
+    if workflow.is_completed():
+        instance.status, instance.completed_at = "completed", now
+    audit.record(session, instance, kind, actor, task=task, data=data)
+    try:
+        session.flush()
+        if gone:
+            session.execute(delete(OpenTask).where(OpenTask.id.in_(gone)).execution_options(synchronize_session=False))
+        if rows:
+            session.execute(insert(OpenTask), rows)
+        projections.apply(session, instance, workflow, current, kind=kind, actor=actor)
+        messages.sync_waits(session, instance, workflow)
+        session.flush()
+    except StaleDataError as err:
+        raise Conflict("该事项刚刚已被他人处理，您的提交未保存。请刷新后查看最新状态。") from err
+    messages.deliver(session, instance, workflow.get_events(),
+                     lambda s, target, event: _receive(s, target, event, depth + 1), depth)
+
+
+def _receive(session: Session, instance: Instance, event, depth: int) -> None:
+    """Hand a message thrown elsewhere to a waiting instance and persist it (called by messages.deliver)."""
+    version = _version(session, instance.version_id)
+    workflow = state.load(session.scalar(select(Instance.state).where(Instance.id == instance.id)))
+    before = {str(t.id) for t in state.ready_user_tasks(workflow)}
+    _step(workflow, workflow.send_event, event)
+    _step(workflow, workflow.do_engine_steps)
+    _persist(session, instance, version, workflow, before=before, actor=None, kind="message",
+             data={"message": event.event_definition.name}, depth=depth)
+
+
+__all__ = ["start_instance", "complete_task", "fire_due_timers", "instance_data", "may_act", "ProcessFault"]
