@@ -92,4 +92,13 @@ def validate(schema: dict | None, data: dict) -> dict:
         errors.setdefault(field, _MESSAGES.get(err.validator, "内容不符合要求").format(limit=limit))
     if errors:
         raise FormInvalid(errors)
+    # Every field is in the data afterwards, so diagram expressions never meet an undefined name.
+    for name, prop in _field_schemas(schema).items():
+        if name not in clean:
+            clean[name] = prop.get("default", [] if prop.get("type") == "array" else None)
     return clean
+
+
+def _field_schemas(schema: dict) -> dict[str, dict]:
+    return {name: prop for name, prop in (schema.get("properties") or {}).items()
+            if isinstance(prop, dict) and name not in FORBIDDEN_KEYS}

@@ -29,7 +29,7 @@ def tasks_for(session: Session, user: User, limit: int = 200) -> list[OpenTask]:
 
 
 def get_task_for(session: Session, user: User, task_id: str) -> OpenTask:
-    row = session.get(OpenTask, task_id)
+    row = session.scalars(select(OpenTask).where(OpenTask.id == task_id)).first()  # not the identity map: rows go by bulk DELETE
     if row is None or not may_act(user, row):
         raise NotFound("找不到该待办事项，可能已被办理，或您无权办理。")
     return row

@@ -78,7 +78,7 @@ def start_instance(session: Session, actor: User, process_key: str, data: dict) 
 
 
 def _open_task_or_raise(session: Session, actor: User, task_id: str) -> OpenTask:
-    row = session.get(OpenTask, task_id)
+    row = session.scalars(select(OpenTask).where(OpenTask.id == task_id)).first()  # not the identity map: rows go by bulk DELETE
     if row is None:
         done = session.scalar(select(Event).where(Event.task_id == task_id, Event.kind == "complete").limit(1))
         if done is not None:

@@ -18,7 +18,7 @@ FORM = {"type": "object", "title": "审核", "properties": {"approve": {"type": 
 
 
 @pytest.fixture
-def roles(session):
+def roles(session, both_backends):
     reference.load_roles(session, PROCESSES)
     return definitions.role_names(session)
 

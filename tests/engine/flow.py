@@ -1,0 +1,70 @@
+"""Drive the shipped diagrams through the same engine calls the web uses, one commit per step."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from engine import clock, inbox, runtime
+from engine.models import Instance, OpenTask, User
+from engine.records import Proposal
+
+MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.TZ)  # an ordinary working week, far from holidays
+
+SUBMIT = {"title": "关于加快城区老旧小区改造的建议", "category": "社会", "content": "城区老旧小区管网老化，居民反映强烈。",
+          "suggestion": "一、摸清底数；二、分年度实施；三、引入社会资本。"}
+ACCEPT = {"accept_decision": "签收"}
+REPLY_A = {"contact_method": "面对面", "contact_date": "2026-03-20", "result_class": "A",
+           "reply_text": "已列入本年度改造计划，首批 12 个小区已开工。", "agree_publish": True}
+SATISFIED = {"satisfaction": "满意"}
+ARCHIVE = {"publish_proposal": True, "publish_reply": True, "archive_note": "同意公开"}
+
+
+class Flow:
+    def __init__(self, session, users):
+        self.session, self.users = session, users
+
+    def user(self, username: str) -> User:
+        return getattr(self.users, username)
+
+    def submit(self, username="member1", **extra) -> Instance:
+        instance = runtime.start_instance(self.session, self.user(username), "proposal", {**SUBMIT, **extra})
+        self.session.commit()
+        return instance
+
+    def open(self, instance: Instance, bpmn_id: str | None = None) -> list[OpenTask]:
+        query = select(OpenTask).where(OpenTask.instance_id == instance.id).order_by(OpenTask.created_at)
+        rows = list(self.session.scalars(query))
+        return [r for r in rows if bpmn_id is None or r.bpmn_id == bpmn_id]
+
+    def open_ids(self, instance: Instance) -> list[str]:
+        return sorted(r.bpmn_id for r in self.open(instance))
+
+    def task_of(self, username: str, instance: Instance, bpmn_id: str) -> OpenTask:
+        mine = [t for t in inbox.tasks_for(self.session, self.user(username))
+                if t.instance_id == instance.id and t.bpmn_id == bpmn_id]
+        assert len(mine) == 1, f"{username} should have exactly one {bpmn_id}, has {len(mine)}"
+        return mine[0]
+
+    def do(self, username: str, instance: Instance, bpmn_id: str, data: dict) -> Instance:
+        task = self.task_of(username, instance, bpmn_id)
+        result = runtime.complete_task(self.session, self.user(username), task.id, data)
+        self.session.commit()
+        return result
+
+    def proposal(self, instance: Instance) -> Proposal:
+        self.session.expire_all()
+        return self.session.scalars(select(Proposal).where(Proposal.instance_id == instance.id)).one()
+
+    def to_handling(self, username="member1", lead="czj", co_units=(), **review) -> Instance:
+        instance = self.submit(username)
+        self.do("tiwei", instance, "review", {"decision": "立案", **review})
+        self.do("office1", instance, "assign", {"lead_unit": lead, "co_units": list(co_units)})
+        self.do(f"{lead}_clerk", instance, "accept", ACCEPT)
+        return instance
+
+    def tick(self, **delta) -> int:
+        clock.advance(dt.timedelta(**delta))
+        moved = runtime.fire_due_timers(self.session)
+        self.session.commit()
+        return moved
