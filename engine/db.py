@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -9,6 +11,26 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///instance/xieshang.db"
+_write_intent: ContextVar[bool] = ContextVar("xieshang_write_intent", default=False)
+
+
+@contextmanager
+def writing():
+    """Transactions begun inside this block intend to write (on SQLite: BEGIN IMMEDIATE)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def set_write_intent(flag: bool):
+    """For request hooks that cannot use a with-block; returns the token for `reset_write_intent`."""
+    return _write_intent.set(flag)
+
+
+def reset_write_intent(token) -> None:
+    _write_intent.reset(token)
 
 
 def database_url(url: str | None = None) -> str:
@@ -41,9 +63,10 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        # BEGIN IMMEDIATE takes the write lock up front: two workers completing tasks queue behind each other
-        # instead of failing later on a stale read snapshot (SQLITE_BUSY_SNAPSHOT).
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A transaction that will write takes the write lock up front (BEGIN IMMEDIATE): two workers completing
+        # tasks then queue behind each other instead of failing on a stale read snapshot (SQLITE_BUSY_SNAPSHOT).
+        # Reads stay deferred so that an open reader never blocks a writer.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

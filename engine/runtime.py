@@ -10,6 +10,7 @@ import logging
 import uuid
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -158,6 +159,10 @@ def _persist(session: Session, instance: Instance, version: ProcessVersion, work
         session.flush()
     except StaleDataError as err:
         raise Conflict("该事项刚刚已被他人处理，您的提交未保存。请刷新后查看最新状态。") from err
+    except OperationalError as err:
+        if "locked" not in str(err):
+            raise
+        raise Conflict("系统正忙，您的提交未保存，请稍后再试。") from err
     messages.deliver(session, instance, workflow.get_events(),
                      lambda s, target, event: _receive(s, target, event, depth + 1), depth)
 
