@@ -30,11 +30,14 @@ class Checked:
     start_lane: str | None
     sha256: str
     problems: list[Problem] = field(default_factory=list)
+    dependencies: list[int] = field(default_factory=list)
 
 
-def _parser(xml: bytes) -> SpiffBpmnParser:
+def _parser(xml: bytes, extra: list[str] = ()) -> SpiffBpmnParser:
     parser = SpiffBpmnParser(validator=VALIDATOR)
     parser.add_bpmn_str(xml)
+    for other in extra:
+        parser.add_bpmn_str(other.encode("utf-8"))
     return parser
 
 
@@ -44,8 +47,19 @@ def _engine_problem(err: Exception) -> Problem:
     return Problem(element_id, f"流程引擎无法加载此图：{text}")
 
 
-def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str, str]) -> Checked:
-    """Run every deploy check; `roles` maps role name (lane name) to role key. Problems are collected, not raised."""
+def called_elements(root) -> set[str]:
+    return {node.get("calledElement") for node in root.iter(f"{{{lint.NS['bpmn']}}}callActivity")
+            if node.get("calledElement")}
+
+
+def _own_process_ids(root) -> set[str]:
+    return {node.get("id") for node in root.iter(f"{{{lint.NS['bpmn']}}}process")}
+
+
+def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str, str],
+          called: dict[str, ProcessVersion] | None = None) -> Checked:
+    """Run every deploy check; `roles` maps role name (lane name) to role key, `called` gives the deployed
+    versions of processes this one calls. Problems are collected, not raised."""
     raw = xml.encode("utf-8") if isinstance(xml, str) else xml
     result = Checked("", "", raw.decode("utf-8", "replace"), {}, {}, None, hashlib.sha256(raw).hexdigest())
     try:
@@ -53,12 +67,24 @@ def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str,
     except etree.XMLSyntaxError as err:
         result.problems.append(Problem(None, f"文件不是有效的 XML：{err.msg}（第 {err.lineno} 行）"))
         return result
+    dependencies: list[ProcessVersion] = []
+    for node in root.iter(f"{{{lint.NS['bpmn']}}}callActivity"):
+        key = node.get("calledElement")
+        if not key or key in _own_process_ids(root):
+            continue
+        target = (called or {}).get(key)
+        if target is None:
+            result.problems.append(Problem(node.get("id"), f"调用的流程 {key} 尚未发布：请先发布它"))
+        elif target not in dependencies:
+            dependencies.append(target)
+    if result.problems:
+        return result
     try:
-        parser = _parser(raw)
+        parser = _parser(raw, [dep.bpmn_xml for dep in dependencies])
     except (ValidationException, SpiffWorkflowException) as err:
         result.problems.append(_engine_problem(err))
         return result
-    executable = parser.get_process_ids()
+    executable = [pid for pid in parser.get_process_ids() if pid in _own_process_ids(root)]
     if not executable:
         result.problems.append(Problem(None, "图中没有可执行的流程（流程的 isExecutable 不是 true），只能查看，不能运行"))
         return result
@@ -78,7 +104,13 @@ def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str,
     result.lane_roles = {name: roles[name] for name in _lanes(root) if name in roles}
     result.start_lane = spec.task_specs[spec.start.outputs[0].name].lane if spec.start.outputs else None
     result.forms = {path: schema for path, schema in form_files.items() if schema is not None}
+    for dep in dependencies:  # a called diagram's lanes and forms travel with the caller's version
+        result.lane_roles = {**dep.lane_roles, **result.lane_roles}
+        result.forms = {**dep.forms, **result.forms}
+    result.dependencies = [dep.id for dep in dependencies]
     digest = hashlib.sha256(raw)
+    for dep in dependencies:
+        digest.update(dep.sha256.encode())
     digest.update(json.dumps(result.forms, sort_keys=True, ensure_ascii=False).encode())
     result.sha256 = digest.hexdigest()
     return result
@@ -92,13 +124,24 @@ def role_names(session: Session) -> dict[str, str]:
     return {name: key for key, name in session.execute(select(Role.key, Role.name))}
 
 
+def called_versions(session: Session, root) -> dict[str, ProcessVersion]:
+    """Latest deployed versions of the processes a diagram calls (those not deployed are left out)."""
+    found = {}
+    for key in called_elements(root) - _own_process_ids(root):
+        version = _latest_or_none(session, key)
+        if version is not None:
+            found[key] = version
+    return found
+
+
 def check_file(session: Session, path: Path, base_dir: Path) -> Checked:
     raw = path.read_bytes()
     try:
-        wanted = lint.form_paths(etree.fromstring(raw))
+        root = etree.fromstring(raw)
     except etree.XMLSyntaxError:
-        wanted = set()
-    return check(raw, forms.load_files(wanted, base_dir), role_names(session))
+        return check(raw, {}, {})
+    return check(raw, forms.load_files(lint.form_paths(root), base_dir), role_names(session),
+                 called_versions(session, root))
 
 
 def store(session: Session, checked: Checked, actor: User | None) -> ProcessVersion:
@@ -112,6 +155,7 @@ def store(session: Session, checked: Checked, actor: User | None) -> ProcessVers
         process_key=checked.process_key, version=(latest.version + 1) if latest else 1, name=checked.name,
         bpmn_xml=checked.xml, sha256=checked.sha256, forms=checked.forms, lane_roles=checked.lane_roles,
         start_lane=checked.start_lane, deployed_by_id=actor.id if actor else None,
+        dependencies=checked.dependencies,
     )
     session.add(version)
     session.flush()
@@ -128,7 +172,30 @@ def deploy_directory(session: Session, directory: str | Path = "processes", acto
     directory = Path(directory)
     if (directory / "roles.json").exists():
         reference.load_roles(session, directory)
-    return [deploy_file(session, path, actor, directory) for path in sorted(directory.glob("*.bpmn"))]
+    return [deploy_file(session, path, actor, directory) for path in _callees_first(directory.glob("*.bpmn"))]
+
+
+def _callees_first(paths) -> list[Path]:
+    """Order files so that a called process is deployed before its callers."""
+    provides, needs = {}, {}
+    for path in sorted(paths):
+        try:
+            root = etree.parse(str(path)).getroot()
+        except etree.XMLSyntaxError:
+            root = None
+        provides[path] = _own_process_ids(root) if root is not None else set()
+        needs[path] = (called_elements(root) - provides[path]) if root is not None else set()
+    ordered: list[Path] = []
+    while len(ordered) < len(provides):
+        done = set().union(*(provides[p] for p in ordered)) if ordered else set()
+        ready = [p for p in provides if p not in ordered and needs[p] <= done | _unprovided(needs[p], provides)]
+        ordered.extend(ready or [p for p in provides if p not in ordered])  # a cycle: let the checks report it
+    return ordered
+
+
+def _unprovided(keys: set[str], provides: dict) -> set[str]:
+    everything = set().union(*provides.values()) if provides else set()
+    return keys - everything
 
 
 def _latest_or_none(session: Session, process_key: str) -> ProcessVersion | None:
@@ -161,11 +228,12 @@ def startable_processes(session: Session, user: User) -> list[ProcessVersion]:
 _SPECS: dict[str, tuple] = {}
 
 
-def specs(version: ProcessVersion):
+def specs(session: Session, version: ProcessVersion):
     """(spec, subprocess_specs) for a version, parsed once per process (versions are immutable)."""
     cached = _SPECS.get(version.sha256)
     if cached is None:
-        parser = _parser(version.bpmn_xml.encode("utf-8"))
+        deps = [session.get(ProcessVersion, dep_id).bpmn_xml for dep_id in version.dependencies or []]
+        parser = _parser(version.bpmn_xml.encode("utf-8"), deps)
         cached = (parser.get_spec(version.process_key), parser.get_subprocess_specs(version.process_key))
         _SPECS[version.sha256] = cached
     return cached

@@ -45,7 +45,7 @@ def task_form(session: Session, row: OpenTask) -> dict:
 
 def start_form(session: Session, process_key: str) -> dict:
     version = definitions.latest_version(session, process_key)
-    spec, _subs = definitions.specs(version)
+    spec, _subs = definitions.specs(session, version)
     start = spec.task_specs[spec.start.outputs[0].name]
     path = (start.extensions or {}).get("properties", {}).get("formJsonSchemaFilename")
     return version.forms.get(path or "", {})

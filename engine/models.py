@@ -90,6 +90,7 @@ class ProcessVersion(Base):
     forms: Mapped[dict[str, Any]] = mapped_column(default=dict)
     lane_roles: Mapped[dict[str, Any]] = mapped_column(default=dict)  # lane name -> role key, pinned at deploy
     start_lane: Mapped[str | None] = mapped_column(String(60))
+    dependencies: Mapped[list[str]] = mapped_column(default=list)  # version ids of called processes, pinned
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deployed_at: Mapped[dt.datetime] = mapped_column(default=_now)
 

@@ -58,7 +58,7 @@ def start_instance(session: Session, actor: User, process_key: str, data: dict) 
     version = definitions.latest_version(session, process_key)
     if version.lane_roles.get(version.start_lane or "") not in actor.role_keys:
         raise Forbidden(f"您没有发起“{version.name}”的权限。")
-    spec, subprocess_specs = definitions.specs(version)
+    spec, subprocess_specs = definitions.specs(session, version)
     start_spec = spec.task_specs[spec.start.outputs[0].name]
     schema = version.forms.get((start_spec.extensions or {}).get("properties", {}).get("formJsonSchemaFilename", ""))
     clean = forms.validate(schema, data) if schema else {}

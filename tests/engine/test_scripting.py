@@ -51,6 +51,6 @@ def test_every_loaded_workflow_runs_the_restricted_engine(deployed, users):
     from engine import definitions
 
     version = definitions.latest_version(deployed, "proposal")
-    spec, subs = definitions.specs(version)
+    spec, subs = definitions.specs(deployed, version)
     workflow = state.load(state.dump(state.new_workflow(spec, subs)))
     assert isinstance(workflow.script_engine.environment, scripting.RestrictedEnvironment)

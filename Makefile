@@ -1,0 +1,48 @@
+# xieshang — `make run` serves the demo, `make test` runs the whole suite; both set everything up first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+VENDOR := web/static/vendor
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test setup install vendor database bench bench-quick clean
+
+run: setup
+	$(BIN)/xieshang serve --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: install vendor database
+
+install: $(BIN)/.installed
+$(BIN)/.installed: setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Front-end libraries come from the npm registry into ignored folders; nothing is loaded from a CDN.
+vendor: $(VENDOR)/.installed
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/bpmn-js
+	cp -r node_modules/bpmn-js/dist/assets node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
+	      node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/bpmn-js/
+	touch $@
+
+# The SQLite database under instance/, with the processes deployed and the demo people (idempotent).
+database: install
+	$(BIN)/xieshang init-db
+	$(BIN)/xieshang deploy
+	$(BIN)/xieshang demo
+
+bench: setup
+	$(BIN)/python -m bench
+
+bench-quick: setup
+	$(BIN)/python -m bench --quick
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) instance .pytest_cache
