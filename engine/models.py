@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -170,3 +170,25 @@ class MessageWait(Base):
     message: Mapped[str] = mapped_column(String(100), index=True)
     correlation: Mapped[str] = mapped_column(String(200), default="", index=True)
 
+
+
+class MessageLog(Base):
+    """Every message thrown to other instances, kept so that an instance that starts waiting later still gets it."""
+
+    __tablename__ = "message_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message: Mapped[str] = mapped_column(String(100))
+    correlation: Mapped[str] = mapped_column(String(200), default="")
+    correlations: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    source_instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(default=_now)
+    __table_args__ = (Index("ix_message_log_lookup", "message", "correlation"),)
+
+
+class MessageReceipt(Base):
+    """Which logged message an instance has already received (so it never gets the same one twice)."""
+
+    __tablename__ = "message_receipts"
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("message_log.id", ondelete="CASCADE"), primary_key=True)

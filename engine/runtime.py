@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, clock, definitions, forms, messages, projections, state
+from . import audit, clock, definitions, forms, messages, projections, references, state
 from .errors import Conflict, Forbidden, NotFound, XieshangError
 from .models import Event, Instance, OpenTask, ProcessVersion, User
 from .tasks import ProcessFault, may_act, open_task_row
@@ -62,6 +62,7 @@ def start_instance(session: Session, actor: User, process_key: str, data: dict) 
     start_spec = spec.task_specs[spec.start.outputs[0].name]
     schema = version.forms.get((start_spec.extensions or {}).get("properties", {}).get("formJsonSchemaFilename", ""))
     clean = forms.validate(schema, data) if schema else {}
+    references.check(session, schema, clean, actor)
 
     instance = Instance(version_id=version.id, process_key=version.process_key, started_by_id=actor.id,
                         title=str(clean.get("title") or version.name)[:300], state="",
@@ -97,7 +98,9 @@ def complete_task(session: Session, actor: User, task_id: str, data: dict) -> In
     instance = session.scalars(select(Instance).where(Instance.id == row.instance_id)
                                .options(undefer(Instance.state))).one()
     version = _version(session, instance.version_id)
-    clean = forms.validate(version.forms.get(row.form_path or ""), data)
+    schema = version.forms.get(row.form_path or "")
+    clean = forms.validate(schema, data)
+    references.check(session, schema, clean, actor, instance)
     workflow = state.load(instance.state)
     task = workflow.get_task_from_id(uuid.UUID(task_id))
     if task is None or task.state != TaskState.READY:
@@ -155,7 +158,7 @@ def _persist(session: Session, instance: Instance, version: ProcessVersion, work
         if rows:
             session.execute(insert(OpenTask), rows)
         projections.apply(session, instance, workflow, current, kind=kind, actor=actor)
-        messages.sync_waits(session, instance, workflow)
+        new_waits = messages.sync_waits(session, instance, workflow)
         session.flush()
     except StaleDataError as err:
         raise Conflict("该事项刚刚已被他人处理，您的提交未保存。请刷新后查看最新状态。") from err
@@ -163,8 +166,10 @@ def _persist(session: Session, instance: Instance, version: ProcessVersion, work
         if "locked" not in str(err):
             raise
         raise Conflict("系统正忙，您的提交未保存，请稍后再试。") from err
-    messages.deliver(session, instance, workflow.get_events(),
-                     lambda s, target, event: _receive(s, target, event, depth + 1), depth)
+    receive = lambda s, target, event: _receive(s, target, event, depth + 1)  # noqa: E731
+    messages.deliver(session, instance, workflow.get_events(), receive, depth)
+    if new_waits and depth < messages.MAX_DEPTH:
+        messages.replay(session, instance, workflow, new_waits, receive)
 
 
 def _receive(session: Session, instance: Instance, event, depth: int) -> None:

@@ -76,9 +76,11 @@ def test_not_filed_ends_with_the_reason(flow):
 def test_merged_proposal_gets_the_main_reply_and_its_own_evaluation(flow):
     main = flow.to_handling("member1")
     merged = flow.submit("member2")
+    other_main = flow.submit("member4")
     unrelated = flow.submit("member3")
     flow.do("tiwei", merged, "review", {"decision": "并案", "reason": "与 2026-001 内容相同", "merge_into": "2026-001"})
-    flow.do("tiwei", unrelated, "review", {"decision": "并案", "reason": "另案", "merge_into": "2026-999"})
+    flow.do("tiwei", unrelated, "review", {"decision": "并案", "reason": "另案",
+                                           "merge_into": flow.proposal(other_main).number})
     assert flow.proposal(merged).status == "已并案" and flow.open(merged) == []
 
     flow.do("czj_clerk", main, "handle", REPLY_A)
@@ -217,3 +219,60 @@ def test_inbox_lists_without_loading_any_workflow(flow, monkeypatch):
     monkeypatch.setattr(state, "load", boom)
     assert [t.bpmn_id for t in inbox.tasks_for(flow.session, flow.user("tiwei"))] == ["review"]
     assert flow.session.scalar(select(func.count()).select_from(OpenTask)) == 1
+
+
+@pytest.mark.parametrize("step, data, field", [
+    ("assign", {"lead_unit": "nosuch"}, "lead_unit"),
+    ("assign", {"lead_unit": "czj", "co_units": ["fgw", "nowhere"]}, "co_units"),
+])
+def test_assignment_to_units_that_do_not_exist_is_refused(flow, step, data, field):
+    instance = flow.submit()
+    flow.do("tiwei", instance, "review", {"decision": "立案"})
+    task = flow.open(instance, step)[0]
+    with pytest.raises(FormInvalid) as caught:
+        runtime.complete_task(flow.session, flow.user("office1"), task.id, data)
+    flow.session.rollback()
+    assert list(caught.value.errors) == [field] and flow.open_ids(instance) == [step]
+
+
+@pytest.mark.parametrize("cosigners, message", [(["member1"], "自己"), (["czj_clerk"], "找不到委员")])
+def test_cosigners_must_be_other_members(flow, cosigners, message):
+    with pytest.raises(FormInvalid) as caught:
+        flow.submit(cosigners=cosigners)
+    flow.session.rollback()
+    assert message in caught.value.errors["cosigners"]
+
+
+@pytest.mark.parametrize("target", ["2026-999", "2026-002", "self"])
+def test_merging_needs_a_live_main_proposal(flow, target):
+    first = flow.submit("member1")
+    flow.do("tiwei", first, "review", {"decision": "不立案", "reason": "不符合"})
+    second = flow.submit("member2")
+    number = flow.proposal(second).number if target == "self" else target
+    target = "2026-001" if target == "2026-002" else number  # 2026-001 was not filed
+    task = flow.open(second, "review")[0]
+    with pytest.raises(FormInvalid) as caught:
+        runtime.complete_task(flow.session, flow.user("tiwei"), task.id,
+                              {"decision": "并案", "reason": "同题", "merge_into": target})
+    flow.session.rollback()
+    assert "merge_into" in caught.value.errors
+
+
+def test_archiving_closes_an_outstanding_reminder(flow):
+    instance = flow.to_handling()
+    flow.tick(days=95)
+    flow.do("czj_clerk", instance, "handle", REPLY_A)
+    flow.do("member1", instance, "satisfaction", SATISFIED)
+    assert flow.open_ids(instance) == ["archive", "remind"]
+    flow.do("office1", instance, "archive", ARCHIVE)
+    flow.session.refresh(instance)
+    assert instance.status == "completed" and flow.open(instance) == []
+
+
+def test_a_proposal_merged_after_the_main_reply_still_gets_it(flow):
+    main = flow.to_handling("member1")
+    flow.do("czj_clerk", main, "handle", REPLY_A)
+    late = flow.submit("member2")
+    flow.do("tiwei", late, "review", {"decision": "并案", "reason": "同题", "merge_into": "2026-001"})
+    assert flow.open_ids(late) == ["satisfaction_merged"]
+    assert runtime.instance_data(flow.session, late)["main_reply"]["result_class"] == "A"

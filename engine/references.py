@@ -1,0 +1,52 @@
+"""Form fields that name things in the database (units, members, proposals) must name things that exist."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .errors import FormInvalid
+from .models import Instance, Role, Unit, User
+from .records import Proposal
+
+
+def _units(session: Session, codes: list[str]) -> set[str]:
+    return set(session.scalars(select(Unit.code).where(Unit.code.in_(codes))))
+
+
+def _members(session: Session, usernames: list[str]) -> set[str]:
+    return set(session.scalars(select(User.username).join(User.roles).where(
+        User.username.in_(usernames), Role.key == "member", User.active.is_(True))))
+
+
+def _open_proposal(session: Session, number: str, instance: Instance | None) -> bool:
+    row = session.execute(select(Proposal.instance_id, Proposal.decision, Instance.status)
+                          .join(Instance, Instance.id == Proposal.instance_id)
+                          .where(Proposal.number == number)).first()
+    if row is None or row.status != "running" or row.decision in ("不立案", "并案"):
+        return False
+    return instance is None or row.instance_id != instance.id
+
+
+def check(session: Session, schema: dict | None, data: dict, actor: User, instance: Instance | None = None) -> None:
+    """Raise FormInvalid naming each field whose value points at nothing."""
+    errors: dict[str, str] = {}
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        value, widget = data.get(name), prop.get("x-widget") if isinstance(prop, dict) else None
+        if value in (None, "", []) or widget not in ("unit", "units", "member", "members", "proposal"):
+            continue
+        values = value if isinstance(value, list) else [value]
+        if widget in ("unit", "units"):
+            missing = set(values) - _units(session, values)
+            if missing:
+                errors[name] = f"找不到单位：{'、'.join(sorted(missing))}"
+        elif widget in ("member", "members"):
+            if actor.username in values:
+                errors[name] = "不能选择自己"
+                continue
+            missing = set(values) - _members(session, values)
+            if missing:
+                errors[name] = f"找不到委员：{'、'.join(sorted(missing))}"
+        elif not _open_proposal(session, str(value), instance):
+            errors[name] = f"编号 {value} 的提案不存在、已办结或本身已并案，不能并入"
+    if errors:
+        raise FormInvalid(errors)
