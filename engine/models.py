@@ -192,3 +192,18 @@ class MessageReceipt(Base):
     __tablename__ = "message_receipts"
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True)
     log_id: Mapped[int] = mapped_column(ForeignKey("message_log.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ScheduledStart(Base):
+    """An instance to start on a date (a planned consultation starts its procedure on its planned day)."""
+
+    __tablename__ = "scheduled_starts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    start_at: Mapped[dt.datetime] = mapped_column(index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source_instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="SET NULL"))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending | started | failed
+    error: Mapped[str | None] = mapped_column(Text)

@@ -54,17 +54,21 @@ def _next_business_key(session: Session, process_key: str) -> str:
     return f"{year}-{count + 1:03d}"
 
 
-def start_instance(session: Session, actor: User, process_key: str, data: dict) -> Instance:
+def start_instance(session: Session, actor: User | None, process_key: str, data: dict, *,
+                   system: bool = False) -> Instance:
+    """Start the latest version. `system=True` is for starts the office scheduled (no lane-role check)."""
     version = definitions.latest_version(session, process_key)
-    if version.lane_roles.get(version.start_lane or "") not in actor.role_keys:
+    if not system and (actor is None or version.lane_roles.get(version.start_lane or "") not in actor.role_keys):
         raise Forbidden(f"您没有发起“{version.name}”的权限。")
     spec, subprocess_specs = definitions.specs(session, version)
     start_spec = spec.task_specs[spec.start.outputs[0].name]
     schema = version.forms.get((start_spec.extensions or {}).get("properties", {}).get("formJsonSchemaFilename", ""))
     clean = forms.validate(schema, data) if schema else {}
-    references.check(session, schema, clean, actor)
+    if actor is not None:
+        references.check(session, schema, clean, actor)
 
-    instance = Instance(version_id=version.id, process_key=version.process_key, started_by_id=actor.id,
+    instance = Instance(version_id=version.id, process_key=version.process_key,
+                        started_by_id=actor.id if actor else None,
                         title=str(clean.get("title") or version.name)[:300], state="",
                         serializer_version=state.VERSION, status="running")
     instance.business_key = _next_business_key(session, process_key)
@@ -72,8 +76,8 @@ def start_instance(session: Session, actor: User, process_key: str, data: dict) 
     session.flush()
     workflow = state.new_workflow(spec, subprocess_specs)
     start_task = workflow.get_tasks(state=TaskState.READY)[0]
-    start_task.data.update(clean, number=instance.business_key, proposer=actor.username, proposer_name=actor.name,
-                           started_by=actor.username)
+    starter = {"proposer": actor.username, "proposer_name": actor.name, "started_by": actor.username} if actor else {}
+    start_task.data.update(clean, number=instance.business_key, **starter)
     _step(workflow, workflow.do_engine_steps)
     _persist(session, instance, version, workflow, before=set(), actor=actor, kind="start", data=clean)
     return instance
@@ -121,14 +125,18 @@ def fire_due_timers(session: Session, limit: int = 500) -> int:
                           .options(undefer(Instance.state)).order_by(Instance.next_timer_at).limit(limit)).all()
     moved = 0
     for instance in due:
-        with session.begin_nested():
-            version = _version(session, instance.version_id)
-            workflow = state.load(instance.state)
-            before = {str(t.id) for t in state.ready_user_tasks(workflow)}
-            workflow.refresh_timers()
-            _step(workflow, workflow.do_engine_steps)
-            _persist(session, instance, version, workflow, before=before, actor=None, kind="timer")
+        try:
+            with session.begin_nested():
+                version = _version(session, instance.version_id)
+                workflow = state.load(instance.state)
+                before = {str(t.id) for t in state.ready_user_tasks(workflow)}
+                workflow.refresh_timers()
+                _step(workflow, workflow.do_engine_steps)
+                _persist(session, instance, version, workflow, before=before, actor=None, kind="timer")
             moved += 1
+        except XieshangError as err:  # one broken instance must not hold up everyone else's timers
+            log.error("timer of instance %s failed: %s", instance.id, err.message)
+            instance.status, instance.error = "error", err.message
     return moved
 
 

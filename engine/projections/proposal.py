@@ -6,7 +6,9 @@ from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
 from .. import clock, workdays
-from ..records import Proposal
+from ..records.proposal import Proposal
+
+PROCESS_KEYS = ("proposal",)
 
 # Where the proposal stands, by the furthest step that is open (first match wins).
 OPEN_STATUS = [

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import Base, User
+from ..models import Base, User
 
 
 class Proposal(Base):
