@@ -1,0 +1,130 @@
+"""提案办理 end to end in Chromium, each step by the person whose job it is."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+TITLE = "关于加快城区老旧小区改造的建议"
+
+
+class Person:
+    def __init__(self, new_context, base_url: str, artifacts, username: str):
+        self.username, self.artifacts = username, artifacts
+        self.page: Page = new_context(base_url=base_url, locale="zh-CN").new_page()
+        self.page.goto("/login")
+        self.page.get_by_label("用户名").fill(username)
+        self.page.get_by_label("密码").fill("xieshang")
+        self.page.get_by_role("button", name="登录").click()
+        expect(self.page).to_have_url(re.compile(r"/inbox$"))
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(self.artifacts / f"proposal-{name}.png"), full_page=True)
+
+    def open_task(self, step: str) -> None:
+        page = self.page
+        page.goto("/inbox")
+        row = page.locator("table.tasks tr", has_text=TITLE).filter(has_text=step)
+        expect(row).to_have_count(1)
+        row.get_by_role("link", name=TITLE).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(step)
+
+    def submit_task(self) -> None:
+        self.page.get_by_role("button", name="提交").click()
+        expect(self.page).to_have_url(re.compile(r"/inbox$"))
+        expect(self.page.locator(".flash")).to_have_text("已提交")
+
+
+def test_proposal_from_submission_to_archive(new_context, live_server, artifacts):
+    def person(username: str) -> Person:
+        return Person(new_context, live_server, artifacts, username)
+
+    # 委员提交提案 (no cosigners)
+    member1 = person("member1")
+    page = member1.page
+    page.get_by_role("link", name="提交提案").click()
+    page.get_by_label("提案标题").fill(TITLE)
+    page.get_by_label("类别").select_option("社会")
+    page.get_by_label("案由").fill("城区老旧小区管网老化，居民反映强烈。")
+    page.get_by_label("建议").fill("一、摸清底数；二、分年度实施；三、引入社会资本。")
+    member1.shot("01-submit-form")
+    page.get_by_role("button", name="提交提案").click()
+    expect(page.locator(".flash")).to_have_text("提案已提交")
+    expect(page.locator(".open-steps")).to_contain_text("审查立案")
+    member1.shot("02-submitted")
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    page.get_by_role("link", name="我的提案").click()
+    expect(page.locator("table.proposals")).to_contain_text("待审查")
+
+    # An unrelated member and a clerk see nothing of it
+    expect(person("member2").page.locator(".empty")).to_have_text("暂无待办事项。")
+
+    # 提案委员会 立案
+    tiwei = person("tiwei")
+    tiwei.open_task("审查立案")
+    readonly = tiwei.page.locator("section.readonly")
+    expect(readonly).to_contain_text(TITLE)
+    expect(readonly).to_contain_text("张明（委员）")
+    tiwei.page.get_by_label("立案", exact=True).check()
+    tiwei.shot("03-review")
+    tiwei.submit_task()
+    expect(tiwei.page.locator("table.tasks")).to_have_count(0)
+
+    # 政协办公室 交办 to 财政局
+    office1 = person("office1")
+    office1.open_task("交办")
+    expect(office1.page.locator("section.readonly")).to_contain_text("城区老旧小区管网老化")
+    office1.page.get_by_label("主办单位").select_option("czj")
+    office1.page.get_by_label("交办意见").fill("请财政局主办。")
+    office1.shot("04-assign")
+    office1.submit_task()
+
+    # another unit's clerk does not get it
+    expect(person("fgw_clerk").page.locator(".empty")).to_have_text("暂无待办事项。")
+
+    # 承办单位 签收, then 办理答复 class A
+    czj = person("czj_clerk")
+    czj.open_task("签收")
+    expect(czj.page.locator("section.readonly")).to_contain_text("请财政局主办。")
+    czj.page.get_by_label("签收", exact=True).check()
+    czj.submit_task()
+    czj.open_task("办理答复")
+    czj.page.get_by_label("面对面").check()
+    czj.page.get_by_label("沟通日期").fill("2026-03-20")
+    czj.page.get_by_label("A 已解决或采纳").check()
+    czj.page.get_by_label("答复内容").fill("已列入本年度改造计划，首批 12 个小区已开工。")
+    czj.shot("05-reply")
+    czj.submit_task()
+
+    # 委员 满意
+    member1.open_task("满意度评价")
+    readonly = member1.page.locator("section.readonly")
+    expect(readonly).to_contain_text("A 已解决或采纳")
+    expect(readonly).to_contain_text("首批 12 个小区已开工")
+    expect(readonly).to_contain_text("县财政局")
+    member1.page.get_by_label("满意", exact=True).check()
+    member1.shot("06-satisfaction")
+    member1.submit_task()
+
+    # 政协办公室 归档公开
+    office1.open_task("归档公开")
+    expect(office1.page.get_by_label("公开提案")).to_be_checked()
+    expect(office1.page.get_by_label("公开答复")).to_be_checked()
+    office1.shot("07-archive")
+    office1.submit_task()
+
+    # what the member sees at the end
+    page = member1.page
+    page.get_by_role("link", name="我的提案").click()
+    expect(page.locator("table.proposals")).to_contain_text("已办结")
+    page.get_by_role("link", name=TITLE).click()
+    expect(page.locator(".meta")).to_contain_text("已办结")
+    history = page.locator("section.history")
+    for text in ("发起", "审查立案", "交办", "签收", "办理答复", "满意度评价", "归档公开",
+                 "审查结论", "立案", "主办单位", "县财政局", "A 已解决或采纳", "满意"):
+        expect(history).to_contain_text(text)
+    expect(page.locator(".open-steps")).to_contain_text("没有待办理的步骤")
+    member1.shot("08-done")

@@ -1,0 +1,57 @@
+"""协商 web front end: Flask app factory."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    from engine.db import database_url
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        DATABASE_URL=database_url(os.environ.get("XIESHANG_DATABASE_URL") or os.environ.get("DATABASE_URL")),
+        BABEL_DEFAULT_LOCALE="zh_CN",
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # a clerk may keep a long form open for hours
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ.get("XIESHANG_SECRET_KEY") or _secret_key(Path(app.instance_path))
+
+    from web import db, errors, i18n, users, views
+    from web.auth import bp as auth_bp
+    from web.inbox import bp as inbox_bp
+    from web.instances import bp as instances_bp
+    from web.proposals import bp as proposals_bp
+
+    db.init_app(app)
+    users.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    views.init_app(app)
+    for blueprint in (auth_bp, inbox_bp, proposals_bp, instances_bp):
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _secret_key(instance: Path) -> str:
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

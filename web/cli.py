@@ -1,0 +1,110 @@
+"""`xieshang` command: init-db, deploy, demo, serve, tick. Each command commits once."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import click
+from sqlalchemy.orm import Session
+
+
+@click.group(name="xieshang")
+@click.option("--database-url", envvar="XIESHANG_DATABASE_URL", default=None,
+              help="SQLAlchemy URL (default: sqlite:///instance/xieshang.db).")
+@click.pass_context
+def main(ctx: click.Context, database_url: str | None) -> None:
+    """协商 — county CPPCC consultation workflows."""
+    from engine.db import database_url as resolve
+
+    ctx.obj = {"url": resolve(database_url)}
+
+
+@contextmanager
+def _session(ctx: click.Context) -> Iterator[Session]:
+    from engine.db import make_engine, make_sessionmaker, writing
+
+    engine = make_engine(ctx.obj["url"])
+    try:
+        with writing(), make_sessionmaker(engine)() as session:  # every command here writes
+            yield session
+    finally:
+        engine.dispose()
+
+
+@main.command("init-db")
+@click.pass_context
+def init_db(ctx: click.Context) -> None:
+    """Create the tables."""
+    from engine.db import create_schema, make_engine
+
+    engine = make_engine(ctx.obj["url"])
+    try:
+        create_schema(engine)
+    finally:
+        engine.dispose()
+    click.echo(f"数据库已初始化：{ctx.obj['url']}")
+
+
+@main.command()
+@click.option("--directory", default="processes", show_default=True, help="Diagrams, forms, roles.json, units.json.")
+@click.pass_context
+def deploy(ctx: click.Context, directory: str) -> None:
+    """Load roles and units, then deploy every diagram of DIRECTORY as a new version if it changed."""
+    from engine import definitions, reference
+    from engine.errors import DeployError
+
+    with _session(ctx) as session:
+        reference.load_roles(session, directory)
+        reference.load_units(session, directory)
+        try:
+            versions = definitions.deploy_directory(session, directory)
+        except DeployError as err:
+            for problem in err.problems:
+                click.echo(f"  ✗ {problem}", err=True)
+            raise click.ClickException(err.message) from None
+        session.commit()
+        for version in versions:
+            click.echo(f"{version.process_key}\tv{version.version}\t{version.name}")
+
+
+@main.command()
+@click.option("--directory", default="processes", show_default=True)
+@click.pass_context
+def demo(ctx: click.Context, directory: str) -> None:
+    """Create the demo units, roles and users (password: xieshang)."""
+    from engine import demo as demo_data
+
+    with _session(ctx) as session:
+        logins = demo_data.load_demo(session, directory)
+        session.commit()
+    click.echo(f"演示账号（密码均为 {demo_data.DEMO_PASSWORD}）：")
+    for username, name in logins:
+        click.echo(f"  {username:<14} {name}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Serve the web app with waitress (on 127.0.0.1 unless --host says otherwise)."""
+    import waitress
+
+    from web import create_app
+
+    app = create_app({"DATABASE_URL": ctx.obj["url"]})
+    click.echo(f"http://{host}:{port}/")
+    waitress.serve(app, host=host, port=port, threads=threads)
+
+
+@main.command()
+@click.pass_context
+def tick(ctx: click.Context) -> None:
+    """Fire due timers and start scheduled instances (run every minute from cron or a timer unit)."""
+    from engine import schedule
+
+    with _session(ctx) as session:
+        counts = schedule.tick(session)
+        session.commit()
+    click.echo(f"已推进 {counts['timers']} 个事项，新发起 {counts['started']} 个事项")

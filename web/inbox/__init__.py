@@ -1,0 +1,85 @@
+"""我的待办: the inbox (OpenTask projection only) and the task form."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import inbox, runtime
+from engine.errors import Conflict, FormInvalid, NotFound
+from engine.models import Event, Instance
+from web.db import commit, get_session, rollback
+from web.display import items, properties_of
+from web.forms import OptionsFor, all_errors, build_fields, parse_form
+from web.lookups import name_lookup, options_provider, version_forms
+from web.users import actor
+from web.views import format_datetime
+
+bp = Blueprint("inbox", __name__)
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("inbox.index"))
+
+
+@bp.get("/inbox")
+@login_required
+def index():
+    tasks = inbox.tasks_for(get_session(), actor())
+    return render_template("inbox/index.html", tasks=tasks)
+
+
+@bp.route("/tasks/<task_id>", methods=["GET", "POST"])
+@login_required
+def task(task_id: str):
+    db = get_session()
+    open_task = _open_task(db, task_id)
+    schema = inbox.task_form(db, open_task)
+    options = options_provider(db)
+    if request.method == "GET":
+        return _render(db, open_task, schema, options, {}, {})
+    parsed = parse_form(schema, request.form, options)
+    errors = all_errors(schema, parsed)
+    if not errors:
+        try:
+            runtime.complete_task(db, actor(), task_id, parsed.data)
+        except FormInvalid as invalid:
+            rollback()
+            errors = invalid.errors
+        else:
+            commit()
+            flash(_("已提交"), "success")
+            return redirect(url_for("inbox.index"))
+    return _render(db, open_task, schema, options, parsed.echo, errors), 422
+
+
+def _open_task(db: Session, task_id: str) -> Any:
+    try:
+        return inbox.get_task_for(db, actor(), task_id)
+    except NotFound:
+        done = db.scalar(select(Event).where(Event.task_id == task_id, Event.kind == "complete").limit(1))
+        if done is not None:  # a stale link or a second submission: say who did it instead of "not found"
+            raise Conflict(_("该任务已由%(name)s于 %(at)s 办理，无需再办。",
+                             name=done.actor.name if done.actor else _("他人"), at=format_datetime(done.at))) from None
+        raise
+
+
+def _render(db: Session, open_task: Any, schema: dict, options: OptionsFor, values: dict,
+            errors: dict[str, str]) -> str:
+    fields = build_fields(schema, values, errors, options)
+    return render_template("inbox/task.html", task=open_task, schema=schema, fields=fields,
+                           form_error=errors.get(""), readonly=_readonly(db, open_task, schema))
+
+
+def _readonly(db: Session, open_task: Any, schema: dict) -> list:
+    keys = schema.get("x-readonly-from") or []
+    if not keys:
+        return []
+    instance = db.get(Instance, open_task.instance_id)
+    data = runtime.instance_data(db, instance)
+    return items(data, properties_of(version_forms(db, instance.version_id)), keys, name_lookup(db))
