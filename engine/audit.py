@@ -22,7 +22,9 @@ def _digest(prev: str, payload: dict) -> str:
 
 
 def record(session: Session, instance: Instance, kind: str, actor: User | None, *, task=None,
-           data: dict | None = None) -> Event:
+           data: dict | None = None, spec=None) -> Event:
+    """`task` is the engine task acted on; `spec` names the step when there is no task (the start event)."""
+    spec = task.task_spec if task is not None else spec
     at = clock.now()
     payload = {
         "instance": instance.id, "kind": kind, "actor": actor.id if actor else None, "at": _stamp(at),
@@ -30,8 +32,8 @@ def record(session: Session, instance: Instance, kind: str, actor: User | None, 
     }
     event = Event(
         instance_id=instance.id, kind=kind, actor_id=actor.id if actor else None, at=at, data=data or {},
-        task_id=payload["task"], bpmn_id=task.task_spec.bpmn_id if task is not None else None,
-        task_name=(task.task_spec.bpmn_name or task.task_spec.bpmn_id) if task is not None else None,
+        task_id=payload["task"], bpmn_id=spec.bpmn_id if spec is not None else None,
+        task_name=(spec.bpmn_name or spec.bpmn_id) if spec is not None else None,
         prev_hash=instance.audit_head, hash=_digest(instance.audit_head, payload),
     )
     instance.audit_head = event.hash

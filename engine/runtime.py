@@ -79,7 +79,8 @@ def start_instance(session: Session, actor: User | None, process_key: str, data:
     starter = {"proposer": actor.username, "proposer_name": actor.name, "started_by": actor.username} if actor else {}
     start_task.data.update(clean, number=instance.business_key, **starter)
     _step(workflow, workflow.do_engine_steps)
-    _persist(session, instance, version, workflow, before=set(), actor=actor, kind="start", data=clean)
+    _persist(session, instance, version, workflow, before=set(), actor=actor, kind="start", data=clean,
+             spec=start_spec)
     return instance
 
 
@@ -147,7 +148,7 @@ def instance_data(session: Session, instance: Instance) -> dict:
 
 def _persist(session: Session, instance: Instance, version: ProcessVersion, workflow, *, before: set[str],
              actor: User | None, kind: str, data: dict | None = None, task=None, base: dict | None = None,
-             depth: int = 0) -> None:
+             depth: int = 0, spec=None) -> None:
     now = clock.now()
     ready = {str(t.id): t for t in state.ready_user_tasks(workflow)}
     rows = [open_task_row(t, instance, version) for tid, t in ready.items() if tid not in before]
@@ -158,7 +159,7 @@ def _persist(session: Session, instance: Instance, version: ProcessVersion, work
     instance.next_timer_at = messages.next_timer(workflow)
     if workflow.is_completed():
         instance.status, instance.completed_at = "completed", now
-    audit.record(session, instance, kind, actor, task=task, data=data)
+    audit.record(session, instance, kind, actor, task=task, data=data, spec=spec)
     try:
         session.flush()
         if gone:
