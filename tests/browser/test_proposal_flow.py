@@ -123,7 +123,7 @@ def test_proposal_from_submission_to_archive(new_context, live_server, artifacts
     page.get_by_role("link", name=TITLE).click()
     expect(page.locator(".meta")).to_contain_text("已办结")
     history = page.locator("section.history")
-    for text in ("发起", "审查立案", "交办", "签收", "办理答复", "满意度评价", "归档公开",
+    for text in ("提交提案", "审查立案", "交办", "签收", "办理答复", "满意度评价", "归档公开",
                  "审查结论", "立案", "主办单位", "县财政局", "A 已解决或采纳", "满意"):
         expect(history).to_contain_text(text)
     expect(page.locator(".open-steps")).to_contain_text("没有待办理的步骤")
