@@ -207,3 +207,11 @@ class ScheduledStart(Base):
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending | started | failed
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class Counter(Base):
+    """Business numbers (2026-001 …): one row per process and year, incremented under the row lock."""
+
+    __tablename__ = "counters"
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import uuid
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -18,7 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import audit, clock, definitions, forms, messages, projections, references, state
 from .errors import Conflict, Forbidden, NotFound, XieshangError
-from .models import Event, Instance, OpenTask, ProcessVersion, User
+from .models import Counter, Event, Instance, OpenTask, ProcessVersion, User
 from .tasks import ProcessFault, may_act, open_task_row
 
 log = logging.getLogger("xieshang.engine")
@@ -48,10 +48,19 @@ def _step(workflow, fn, *args) -> None:
 
 
 def _next_business_key(session: Session, process_key: str) -> str:
+    """Next number of the year for this process; the UPDATE's row lock keeps concurrent starts apart."""
     year = clock.now().year
-    count = session.scalar(select(func.count()).select_from(Instance).where(
-        Instance.process_key == process_key, Instance.business_key.like(f"{year}-%")))
-    return f"{year}-{count + 1:03d}"
+    key = f"{process_key}:{year}"
+    bump = update(Counter).where(Counter.key == key).values(value=Counter.value + 1).returning(Counter.value)
+    value = session.scalar(bump)
+    if value is None:  # the year's first number
+        try:
+            with session.begin_nested():
+                session.add(Counter(key=key, value=1))
+            value = 1
+        except IntegrityError:  # someone else created it a moment ago: take the next one
+            value = session.scalar(bump)
+    return f"{year}-{value:03d}"
 
 
 def start_instance(session: Session, actor: User | None, process_key: str, data: dict, *,
