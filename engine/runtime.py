@@ -155,6 +155,15 @@ def instance_data(session: Session, instance: Instance) -> dict:
     return state.current_data(state.load(serialized))
 
 
+def save(session: Session, instance: Instance, version: ProcessVersion, workflow, actor: User | None, kind: str,
+         data: dict | None = None) -> None:
+    """Persist a workflow changed outside the verbs above (e.g. moved to another version): the instance now runs
+    on `version`, its inbox rows are rebuilt from scratch, and one audit event of `kind` is written."""
+    session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id).execution_options(synchronize_session=False))
+    instance.version_id = version.id
+    _persist(session, instance, version, workflow, before=set(), actor=actor, kind=kind, data=data)
+
+
 def _persist(session: Session, instance: Instance, version: ProcessVersion, workflow, *, before: set[str],
              actor: User | None, kind: str, data: dict | None = None, task=None, base: dict | None = None,
              depth: int = 0, spec=None) -> None:
@@ -201,4 +210,4 @@ def _receive(session: Session, instance: Instance, event, depth: int) -> None:
              data={"message": event.event_definition.name}, depth=depth)
 
 
-__all__ = ["start_instance", "complete_task", "fire_due_timers", "instance_data", "may_act", "ProcessFault"]
+__all__ = ["start_instance", "complete_task", "fire_due_timers", "instance_data", "save", "may_act", "ProcessFault"]
