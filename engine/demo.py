@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import reference
+from . import reference, rosters
 from .models import Role, Unit, User
 from .passwords import hash_password
 
@@ -27,8 +27,21 @@ PEOPLE = [
     ("xwb_clerk", "县委办公室文书", "xwb", ["county_office"]),
     ("zfb_clerk", "县政府办公室文书", "zfb", ["gov_office"]),
     ("lingdao", "孙立（分管副县长）", "zfb", ["leader"]),
+    # members and supervision (P10–P14): those told of members' attendance and assessments
+    ("zzb_ganbu", "刘洋（县委组织部）", "zzb", ["org_dept"]),
+    ("tzb_ganbu", "马丽（县委统战部）", "tzb", ["united_front"]),
 ]
 HANDLING_UNITS = ["czj", "fgw", "jyj", "wjw", "nmj", "zzb", "tzb", "xcb", "dx", "fy", "jcy", "bb"]
+# 任务分工督查: units leading or joining a task of the 分工方案 report through a `<code>_duty` clerk (承办单位 role)
+DIVISION_UNITS = ["xwb", "zfb", "zxb", "rdb", "dcs", "zfdcs", "tawyh", "zxzwh"]
+# 委员名册: username, 界别, 专门委员会, 委员联络活动组, 工作单位, 联系方式 (term 第十一届 2022–2026)
+MEMBER_ROSTER = [
+    ("member1", "经济界", "经济委员会", "开鲁镇委员联络组", "czj", "13904750001"),
+    ("member2", "教育界", "教科卫体委员会", "开鲁镇委员联络组", "jyj", "13904750002"),
+    ("member3", "医药卫生界", "教科卫体委员会", "东风镇委员联络组", "wjw", "13904750003"),
+    ("member4", "农业界", "农业农村委员会", "东风镇委员联络组", "nmj", "13904750004"),
+    ("member5", "经济界", "提案委员会", "开鲁镇委员联络组", "fgw", "13904750005"),
+]
 
 
 def load_demo(session: Session, directory: str | Path = "processes") -> list[tuple[str, str]]:
@@ -39,6 +52,8 @@ def load_demo(session: Session, directory: str | Path = "processes") -> list[tup
     roles = {role.key: role for role in session.scalars(select(Role))}
     people = list(PEOPLE) + [(f"{code}_clerk", f"{units[code].name}经办人", code, ["department"])
                              for code in HANDLING_UNITS if code in units]
+    people += [(f"{code}_duty", f"{units[code].name}督查任务联络员", code, ["department"])
+               for code in DIVISION_UNITS if code in units]
     existing = {user.username: user for user in session.scalars(select(User))}
     password = hash_password(DEMO_PASSWORD)
     logins = []
@@ -49,4 +64,5 @@ def load_demo(session: Session, directory: str | Path = "processes") -> list[tup
         session.add(user)
         logins.append((username, name))
     session.flush()
+    rosters.load_demo_roster(session, ("第十一届", 2022, 2026), MEMBER_ROSTER)
     return logins

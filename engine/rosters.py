@@ -372,3 +372,19 @@ def _lookup_model(kind: str):
     if kind not in LOOKUPS:
         raise NotFound("没有这种名册。")
     return LOOKUPS[kind][0]
+
+
+def load_demo_roster(session: Session, term: tuple[str, int, int], rows: list[tuple]) -> None:
+    """Demo: put existing users on the roster. rows: (username, sector, committee, liaison group, unit code, contact)."""
+    save_term(session, *term)
+    for _username, *names, _unit, _contact in rows:
+        for kind, name in zip(("sector", "committee", "liaison_group"), names):
+            model = LOOKUPS[kind][0]
+            if name and session.scalar(select(model).where(model.name == name)) is None:
+                session.add(model(name=name))
+    session.flush()
+    for username, sector, committee, group, unit, contact in rows:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is not None:
+            save_member(session, {"username": username, "name": user.name, "sector": sector, "committee": committee,
+                                  "liaison_group": group, "unit": unit, "term": term[0], "contact": contact})
