@@ -74,29 +74,77 @@ def validate(schema: dict | None, data: dict) -> dict:
         return {}
     allowed = set(_field_names(schema))
     clean = {key: value for key, value in (data or {}).items() if key in allowed and key not in FORBIDDEN_KEYS}
+    props = _field_schemas(schema)
     for key, value in list(clean.items()):
         if value == "" or value is None:  # an empty input means "not given", so `required` can say so
             del clean[key]
+        elif _is_group(props.get(key)) and isinstance(value, list):
+            clean[key] = _clean_rows(value)
     errors: dict[str, str] = {}
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     for err in sorted(validator.iter_errors(clean), key=lambda e: list(e.path)):
         if err.validator == "required":
-            missing = [name for name in err.validator_value if name not in clean]
-            for name in missing:
-                errors.setdefault(name, _MESSAGES["required"])
+            given = err.instance if isinstance(err.instance, dict) else clean
+            for name in err.validator_value:
+                if name not in given:
+                    errors.setdefault(_error_key([*err.path, name]), _MESSAGES["required"])
             continue
-        field = str(err.path[0]) if err.path else ""
+        field = _error_key(err.path)
         if err.validator in ("if", "allOf", "then") and not field:
             continue
         limit = err.validator_value if not isinstance(err.validator_value, (dict, list)) else ""
-        errors.setdefault(field, _MESSAGES.get(err.validator, "内容不符合要求").format(limit=limit))
+        message = _MESSAGES.get(err.validator, "内容不符合要求")
+        if err.validator in ("minItems", "maxItems") and _is_group(err.schema):
+            message = _ROW_MESSAGES[err.validator]
+        errors.setdefault(field, message.format(limit=limit))
     if errors:
         raise FormInvalid(errors)
     # Every field is in the data afterwards, so diagram expressions never meet an undefined name.
-    for name, prop in _field_schemas(schema).items():
+    for name, prop in props.items():
         if name not in clean:
             clean[name] = prop.get("default", [] if prop.get("type") == "array" else None)
+        elif _is_group(prop):
+            clean[name] = [_filled(prop["items"], row) for row in clean[name]]
     return clean
+
+
+# Repeated groups: an array of objects, one row per item (e.g. 参会人员: 姓名, 单位, 电话).
+_ROW_MESSAGES = {"minItems": "至少填写 {limit} 行", "maxItems": "最多填写 {limit} 行"}
+
+
+def _is_group(prop) -> bool:
+    return isinstance(prop, dict) and prop.get("type") == "array" and isinstance(prop.get("items"), dict) \
+        and prop["items"].get("type") == "object"
+
+
+def _clean_rows(rows: list) -> list:
+    """Empty cells are "not given"; a row with nothing in it was left blank and is dropped."""
+    cleaned = []
+    for row in rows:
+        if isinstance(row, dict):
+            row = {k: v for k, v in row.items() if v not in ("", None) and k not in FORBIDDEN_KEYS}
+            if not row:
+                continue
+        cleaned.append(row)
+    return cleaned
+
+
+def _filled(item_schema: dict, row):
+    if not isinstance(row, dict):
+        return row
+    allowed = _field_schemas(item_schema)
+    filled = {k: v for k, v in row.items() if k in allowed}
+    for name, prop in allowed.items():
+        filled.setdefault(name, prop.get("default", [] if prop.get("type") == "array" else None))
+    return filled
+
+
+def _error_key(path) -> str:
+    """A top-level field's key, or `group.row.cell` for a cell of a repeated group (e.g. `people.0.name`)."""
+    parts = [str(p) for p in path]
+    if len(parts) >= 3 and parts[1].isdigit():
+        return ".".join(parts[:3])
+    return parts[0] if parts else ""
 
 
 def _field_schemas(schema: dict) -> dict[str, dict]:

@@ -32,10 +32,15 @@ def check(session: Session, schema: dict | None, data: dict, actor: User, instan
     errors: dict[str, str] = {}
     for name, prop in ((schema or {}).get("properties") or {}).items():
         value, widget = data.get(name), prop.get("x-widget") if isinstance(prop, dict) else None
-        if value in (None, "", []) or widget not in ("unit", "units", "member", "members", "proposal"):
+        if value in (None, "", []) or widget not in ("unit", "units", "member", "members", "proposal", "file", "files"):
             continue
         values = value if isinstance(value, list) else [value]
-        if widget in ("unit", "units"):
+        if widget in ("file", "files"):
+            from .attachments import not_of_instance
+
+            if not_of_instance(session, values, instance):
+                errors[name] = "附件不存在或不属于本事项，请重新上传"
+        elif widget in ("unit", "units"):
             missing = set(values) - _units(session, values)
             if missing:
                 errors[name] = f"找不到单位：{'、'.join(sorted(missing))}"
