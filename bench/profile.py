@@ -1,0 +1,366 @@
+"""Where the time of a completion, a start and an inbox page goes: `python -m bench.profile [--cprofile]`.
+
+Phase times are measured without a profiler: the functions named below are wrapped with a timer that keeps
+*exclusive* time (a phase's time minus the phases called inside it), and the SQL driver's own time is taken from
+SQLAlchemy's before/after_cursor_execute events. Whatever no wrapper claims is listed as the caller's own time
+("… itself": Python glue, SQLAlchemy statement building and ORM bookkeeping done directly in that function).
+The web requests run the real app through its WSGI callable in this process (waitress and the socket add
+≈0.6 ms, measured separately by `python -m bench`). `--cprofile` adds cProfile's top functions for each path.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import io
+import pstats
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlencode
+
+from sqlalchemy import event
+
+
+class Phases:
+    def __init__(self):
+        self.totals: dict[str, float] = defaultdict(float)
+        self.stack: list[float] = []
+        self.undo: list = []
+        self.missing: list[str] = []
+
+    def wrap(self, owner, attr: str, name: str) -> None:
+        original = owner.__dict__.get(attr) if isinstance(owner, type) else getattr(owner, attr, None)
+        if original is None:  # renamed or gone in the code under test: its time stays with its caller
+            self.missing.append(f"{getattr(owner, '__name__', owner)}.{attr}")
+            return
+        if isinstance(original, (staticmethod, classmethod)):
+            raise TypeError(f"{owner}.{attr}: wrap the function, not a {type(original).__name__}")
+        phases = self
+
+        @functools.wraps(original)
+        def timed(*args, **kwargs):
+            phases.stack.append(0.0)
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - t0
+                inner = phases.stack.pop()
+                phases.totals[name] += elapsed - inner
+                if phases.stack:
+                    phases.stack[-1] += elapsed
+
+        setattr(owner, attr, timed)
+        self.undo.append((owner, attr, original))
+
+    def sql(self, engine) -> None:
+        starts: list[float] = []
+
+        def before(*_a):
+            self.stack.append(0.0)
+            starts.append(time.perf_counter())
+
+        def after(*_a):
+            elapsed = time.perf_counter() - starts.pop()
+            self.stack.pop()
+            self.totals["SQL: driver executes statements"] += elapsed
+            if self.stack:
+                self.stack[-1] += elapsed
+
+        event.listen(engine, "before_cursor_execute", before)
+        event.listen(engine, "after_cursor_execute", after)
+        self.undo.append((engine, before, after))
+
+    def restore(self) -> None:
+        for item in reversed(self.undo):
+            if len(item) == 3 and isinstance(item[1], str):
+                setattr(*item)
+            else:
+                engine, before, after = item
+                event.remove(engine, "before_cursor_execute", before)
+                event.remove(engine, "after_cursor_execute", after)
+        self.undo.clear()
+
+    def reset(self) -> None:
+        self.totals.clear()
+
+    def report(self, title: str, n: int, total_ms: float) -> str:
+        rows = sorted(((v * 1000 / n, k) for k, v in self.totals.items()), reverse=True)
+        claimed = sum(ms for ms, _k in rows)
+        lines = [f"{title}: {total_ms:.2f} ms per operation (median wall time, n={n}; phases are means)",
+                 f"  {'ms':>6}  {'share':>5}  phase"]
+        for ms, key in rows:
+            if ms >= 0.005:
+                lines.append(f"  {ms:6.2f}  {ms / claimed * 100:4.0f}%  {key}")
+        lines.append(f"  {claimed:6.2f}  100%  (sum of phases, mean)")
+        if self.missing:
+            lines.append(f"  (not found, time counted in the caller: {', '.join(self.missing)})")
+        return "\n".join(lines)
+
+
+def _engine_phases(phases: Phases) -> None:
+    from sqlalchemy.orm import Session
+
+    from engine import audit, forms, messages, projections, references, runtime, state
+
+    phases.wrap(runtime, "complete_task", "engine: complete_task itself (ORM selects, glue)")
+    phases.wrap(runtime, "start_instance", "engine: start_instance itself (ORM, glue)")
+    phases.wrap(runtime, "_open_task_or_raise", "engine: load the open task row (ORM)")
+    phases.wrap(runtime, "_next_business_key", "engine: next business key (COUNT … LIKE)")
+    phases.wrap(runtime, "_persist", "engine: _persist itself (ORM insert/delete building)")
+    phases.wrap(state, "load", "SpiffWorkflow: deserialize state (incl. the embedded spec)")
+    phases.wrap(state, "dump", "SpiffWorkflow: serialize state (incl. the embedded spec)")
+    phases.wrap(state, "new_workflow", "SpiffWorkflow: new workflow")
+    phases.wrap(runtime, "_step", "SpiffWorkflow: task.run + do_engine_steps")
+    phases.wrap(state, "ready_user_tasks", "SpiffWorkflow: find READY user tasks")
+    phases.wrap(state, "current_data", "SpiffWorkflow: merge current data")
+    phases.wrap(forms, "validate", "engine: validate form data (jsonschema)")
+    phases.wrap(references, "check", "engine: check references")
+    phases.wrap(runtime, "open_task_row", "engine: build inbox rows (due dates, candidates)")
+    phases.wrap(audit, "record", "engine: audit event (hash chain)")
+    phases.wrap(projections, "apply", "engine: proposal projection (UPDATE proposals)")
+    phases.wrap(messages, "sync_waits", "engine: message subscriptions")
+    phases.wrap(messages, "next_timer", "engine: next timer")
+    phases.wrap(messages, "deliver", "engine: deliver thrown messages")
+    phases.wrap(Session, "flush", "SQLAlchemy: flush (unit of work)")
+    phases.wrap(Session, "commit", "SQLAlchemy: commit (incl. the driver's COMMIT)")
+    phases.wrap(Session, "close", "SQLAlchemy: close session, return connection")
+
+
+def api_completion(n: int, scratch: Path, use_cprofile: bool) -> str:
+    from engine import db as engine_db, runtime
+
+    from . import fixtures
+
+    database = fixtures.build(f"sqlite:///{scratch / 'api.db'}")
+    tasks = fixtures.review_tasks(database, n + 20)
+    with database.session() as session:
+        actor = fixtures.user(session, "tiwei")
+
+    def once(task_id):
+        with database.session() as session, engine_db.writing():
+            runtime.complete_task(session, actor, task_id, fixtures.REVIEW)
+            session.commit()
+
+    for task_id in tasks[:20]:
+        once(task_id)
+    walls = []
+    phases = Phases()
+    _engine_phases(phases)
+    phases.sql(database.engine)
+    try:
+        for task_id in tasks[20:]:
+            t0 = time.perf_counter()
+            once(task_id)
+            walls.append((time.perf_counter() - t0) * 1000)
+    finally:
+        phases.restore()
+    out = phases.report("engine API: complete_task + commit (SQLite)", n, statistics.median(walls))
+    if use_cprofile:
+        more = fixtures.review_tasks(database, n)
+        out += "\n" + _cprofile(lambda: [once(t) for t in more], n)
+    database.dispose()
+    return out
+
+
+class InProcess:
+    """The app's WSGI callable driven directly, with a browser's cookie, form body and headers."""
+
+    def __init__(self, app, cookie: str):
+        self.app, self.cookie = app, cookie
+
+    def call(self, method: str, path: str, form: list | None = None) -> tuple[int, bytes]:
+        from werkzeug.test import EnvironBuilder
+
+        from .client import UA
+
+        body = urlencode(form).encode() if form is not None else None
+        builder = EnvironBuilder(path=path, method=method, data=body, base_url="http://127.0.0.1:5000",
+                                 headers={"Cookie": self.cookie, "User-Agent": UA,
+                                          "Accept-Language": "zh-CN,zh;q=0.9"},
+                                 content_type="application/x-www-form-urlencoded" if form is not None else None)
+        environ = builder.get_environ()
+        builder.close()
+        status = []
+        chunks = self.app.wsgi_app(environ, lambda s, h, e=None: status.append(s))
+        data = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+        return int(status[0].split()[0]), data
+
+
+def _web_phases(phases: Phases, app) -> None:
+    import flask.sessions
+    import flask_babel
+    import flask_wtf.csrf
+    import jinja2
+
+    import web.inbox
+    import web.proposals
+    from engine import definitions, inbox
+
+    phases.wrap(flask.Flask, "wsgi_app", "Flask: request dispatch, routing, hooks, response")
+    phases.wrap(flask.sessions.SecureCookieSessionInterface, "open_session", "Flask: read + verify session cookie")
+    phases.wrap(flask.sessions.SecureCookieSessionInterface, "save_session", "Flask: sign + set session cookie")
+    phases.wrap(flask_wtf.csrf.CSRFProtect, "protect", "Flask-WTF: check CSRF token")
+    phases.wrap(flask_babel, "get_locale", "Flask-Babel: get_locale (Locale.parse per request)")
+    login = app.login_manager
+    phases.wrap(login, "_user_callback", "web: load the logged-in user (2 SELECTs)")
+    app.view_functions["inbox.task"] = _rewrap(app.view_functions["inbox.task"], phases, "web: task view itself")
+    app.view_functions["proposals.new"] = _rewrap(app.view_functions["proposals.new"], phases,
+                                                  "web: 提交提案 view itself")
+    app.view_functions["inbox.index"] = _rewrap(app.view_functions["inbox.index"], phases, "web: inbox view itself")
+    phases.wrap(inbox, "get_task_for", "web→engine: get_task_for (SELECT open task)")
+    phases.wrap(inbox, "task_form", "web→engine: task_form (SELECT forms)")
+    phases.wrap(inbox, "tasks_for", "web→engine: tasks_for (inbox query + 200 ORM rows)")
+    phases.wrap(inbox, "start_form", "web→engine: start_form")
+    phases.wrap(definitions, "startable_processes", "web→engine: startable_processes (SELECT versions)")
+    phases.wrap(web.inbox, "parse_form", "web: parse form")
+    phases.wrap(web.proposals, "parse_form", "web: parse form")
+    phases.wrap(jinja2.Template, "render", "Jinja2: render template")
+
+
+def _rewrap(view, phases: Phases, name: str):
+    @functools.wraps(view)
+    def timed(*args, **kwargs):
+        phases.stack.append(0.0)
+        t0 = time.perf_counter()
+        try:
+            return view(*args, **kwargs)
+        finally:
+            elapsed = time.perf_counter() - t0
+            inner = phases.stack.pop()
+            phases.totals[name] += elapsed - inner
+            if phases.stack:
+                phases.stack[-1] += elapsed
+
+    return timed
+
+
+def web_paths(n: int, scratch: Path, use_cprofile: bool, inbox_rows: int = 200) -> str:
+    from web import create_app
+    from web.db import EXTENSION
+
+    from . import fixtures
+    from .client import page_form
+    from .server import SECRET
+
+    database = fixtures.build(f"sqlite:///{scratch / 'web.db'}")
+    tasks = fixtures.review_tasks(database, 2 * n + 40 + inbox_rows)
+    database.dispose()
+    app = create_app({"DATABASE_URL": database.url, "SECRET_KEY": SECRET})
+    outputs = []
+
+    def login(username):
+        client = app.test_client()
+        page = client.get("/login")
+        form = page_form(page.data, "/login").filled({"username": username, "password": "xieshang"})
+        response = client.post("/login", data=dict(form))
+        assert response.status_code == 302, response.status_code
+        cookie = client.get_cookie("session")
+        return InProcess(app, f"session={cookie.value}")
+
+    committee, member, office = login("tiwei"), login("member1"), login("office1")
+    status, page = committee.call("GET", f"/tasks/{tasks[0]}")
+    complete_body = page_form(page).filled({"decision": "立案", "is_key": "true"})
+    status, page = member.call("GET", "/proposals/new")
+    start_body = page_form(page).filled(dict(fixtures.SUBMIT))
+    engine = app.extensions[EXTENSION]["engine"]
+    queue = iter(tasks)
+
+    def complete_once():
+        status, _body = committee.call("POST", f"/tasks/{next(queue)}", complete_body)
+        assert status == 302, status
+
+    def start_once():
+        status, _body = member.call("POST", "/proposals/new", start_body)
+        assert status == 302, status
+
+    def inbox_once():
+        status, _body = office.call("GET", "/inbox")
+        assert status == 200, status
+
+    for title, once in (("HTTP POST /tasks/<id> (in-process WSGI, SQLite)", complete_once),
+                        ("HTTP POST /proposals/new (in-process WSGI, SQLite)", start_once)):
+        for _ in range(20):
+            once()
+        phases = Phases()
+        _engine_phases(phases)
+        _web_phases(phases, app)
+        phases.sql(engine)
+        walls = []
+        try:
+            for _ in range(n):
+                t0 = time.perf_counter()
+                once()
+                walls.append((time.perf_counter() - t0) * 1000)
+        finally:
+            phases.restore()
+            app.view_functions.update(_original_views(app))
+        outputs.append(phases.report(title, n, statistics.median(walls)))
+        if use_cprofile:
+            outputs.append(_cprofile(lambda: [once() for _ in range(n // 2)], n // 2))
+    # the office clerk now has `inbox_rows`+ 交办 tasks (the completions above opened them): 200 rows shown
+    for _ in range(inbox_rows):
+        complete_once()
+    for _ in range(20):
+        inbox_once()
+    phases = Phases()
+    _web_phases(phases, app)
+    phases.sql(engine)
+    walls = []
+    try:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            inbox_once()
+            walls.append((time.perf_counter() - t0) * 1000)
+    finally:
+        phases.restore()
+        app.view_functions.update(_original_views(app))
+    outputs.append(phases.report("HTTP GET /inbox, 200 rows (in-process WSGI, SQLite, small database)", n,
+                                 statistics.median(walls)))
+    if use_cprofile:
+        outputs.append(_cprofile(lambda: [inbox_once() for _ in range(n // 2)], n // 2))
+    from web.db import dispose
+
+    dispose(app)
+    return "\n\n".join(outputs)
+
+
+def _original_views(app) -> dict:
+    views = {}
+    for key in ("inbox.task", "proposals.new", "inbox.index"):
+        view = app.view_functions[key]
+        views[key] = getattr(view, "__wrapped__", view)
+    return views
+
+
+def _cprofile(fn, n: int, top: int = 30) -> str:
+    profile = cProfile.Profile()
+    profile.enable()
+    fn()
+    profile.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    return f"cProfile, {n} operations, top {top} by own time (profiling slows Python code ~2×):\n" + "\n".join(
+        line for line in out.getvalue().splitlines() if line.strip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
+    parser.add_argument("-n", type=int, default=300)
+    parser.add_argument("--cprofile", action="store_true")
+    args = parser.parse_args(argv)
+    scratch = Path(tempfile.mkdtemp(prefix="xieshang-profile-"))
+    print(api_completion(args.n, scratch, args.cprofile), flush=True)
+    print(flush=True)
+    print(web_paths(args.n, scratch, args.cprofile), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
