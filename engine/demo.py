@@ -27,6 +27,8 @@ PEOPLE = [
     ("xwb_clerk", "县委办公室文书", "xwb", ["county_office"]),
     ("zfb_clerk", "县政府办公室文书", "zfb", ["gov_office"]),
     ("lingdao", "孙立（分管副县长）", "zfb", ["leader"]),
+    ("office2", "钱敏（政协办公室）", "zxb", ["office"]),  # a colleague to reassign or delegate to
+    ("czj_clerk2", "县财政局经办人（二）", "czj", ["department"]),
     # members and supervision (P10–P14): those told of members' attendance and assessments
     ("zzb_ganbu", "刘洋（县委组织部）", "zzb", ["org_dept"]),
     ("tzb_ganbu", "马丽（县委统战部）", "tzb", ["united_front"]),

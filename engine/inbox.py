@@ -5,15 +5,15 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from . import definitions
-from .errors import NotFound
+from .errors import Conflict, NotFound
 from .models import Instance, OpenTask, ProcessVersion, User
-from .tasks import may_act
+from .tasks import eligible, may_act
 
-__all__ = ["tasks_for", "get_task_for", "may_act", "task_form", "start_form", "visible_clause"]
+__all__ = ["tasks_for", "get_task_for", "may_act", "task_form", "start_form", "visible_clause", "eligible_clause"]
 
 
-def visible_clause(user: User):
-    """SQL condition equal to `may_act` for one user."""
+def eligible_clause(user: User):
+    """SQL condition equal to `tasks.eligible` for one user (lane role and candidates, claims aside)."""
     roles = list(user.role_keys)
     unit = user.unit.code if user.unit else None
     return and_(
@@ -23,15 +23,26 @@ def visible_clause(user: User):
     )
 
 
+def visible_clause(user: User):
+    """SQL condition equal to `may_act` for one user: eligible and not claimed by someone else."""
+    return and_(eligible_clause(user),
+                or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))
+
+
 def tasks_for(session: Session, user: User, limit: int = 200) -> list[OpenTask]:
     query = select(OpenTask).where(visible_clause(user)).order_by(OpenTask.created_at, OpenTask.id).limit(limit)
     return list(session.scalars(query))
 
 
 def get_task_for(session: Session, user: User, task_id: str) -> OpenTask:
-    row = session.scalars(select(OpenTask).where(OpenTask.id == task_id)).first()  # not the identity map: rows go by bulk DELETE
-    if row is None or not may_act(user, row):
+    row = session.scalars(select(OpenTask).where(OpenTask.id == task_id)  # not the identity map: rows go by bulk DELETE
+                          .execution_options(populate_existing=True)).first()
+    if row is None or not eligible(user, row):
         raise NotFound("找不到该待办事项，可能已被办理，或您无权办理。")
+    if not may_act(user, row):
+        holder = session.get(User, row.claimed_by_id)
+        raise Conflict(f"该事项已由{holder.name if holder else '他人'}认领，只有认领人可以办理。"
+                       "如需接手，请对方释放或转交给您。")
     return row
 
 

@@ -126,7 +126,7 @@ class OpenTask(Base):
     __tablename__ = "open_tasks"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
-    process_key: Mapped[str] = mapped_column(String(100))
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
     process_name: Mapped[str] = mapped_column(String(200), default="")
     bpmn_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
@@ -139,7 +139,11 @@ class OpenTask(Base):
     title: Mapped[str] = mapped_column(String(300), default="")
     business_key: Mapped[str] = mapped_column(String(60), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=_now, index=True)
-    due_at: Mapped[dt.datetime | None]
+    due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    # Work state (engine/claims.py): who took the task on, and who handed it to them to do on their behalf.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    claimed_at: Mapped[dt.datetime | None]
+    delegated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     instance: Mapped[Instance] = relationship(lazy="raise")
 
 

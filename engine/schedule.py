@@ -44,5 +44,9 @@ def start_due(session: Session, limit: int = 200) -> int:
 
 
 def tick(session: Session) -> dict[str, int]:
-    """What `xieshang tick` does: fire due timers, then start what was scheduled for today."""
-    return {"timers": runtime.fire_due_timers(session), "started": start_due(session)}
+    """What `xieshang tick` does: fire due timers, start what was scheduled for today, send due-date reminders."""
+    from . import notifications
+
+    counts = {"timers": runtime.fire_due_timers(session), "started": start_due(session)}
+    notifications.tick(session)
+    return counts

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import scripting, workdays, clock
+from . import notifications  # noqa: F401 - announces each new inbox row in its own transaction
 from .errors import ScriptRefused, XieshangError
 from .models import Instance, OpenTask, ProcessVersion
 
@@ -52,8 +53,8 @@ def open_task_row(task, instance: Instance, version: ProcessVersion) -> dict:
     }
 
 
-def may_act(user, row: OpenTask) -> bool:
-    """The lane's role, plus the data-driven candidate when the diagram names one."""
+def eligible(user, row: OpenTask) -> bool:
+    """The lane's role, plus the data-driven candidate when the diagram names one (claims aside)."""
     if row.role_key is None or not user.has_role(row.role_key):
         return False
     if row.candidate_user and user.username != row.candidate_user:
@@ -61,3 +62,8 @@ def may_act(user, row: OpenTask) -> bool:
     if row.candidate_unit:
         return user.unit is not None and user.unit.code == row.candidate_unit
     return True
+
+
+def may_act(user, row: OpenTask) -> bool:
+    """Eligible, and the task is not claimed by (or delegated to) someone else."""
+    return eligible(user, row) and (row.claimed_by_id is None or row.claimed_by_id == user.id)

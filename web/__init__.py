@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from web.auth import bp as auth_bp
     from web.inbox import bp as inbox_bp
     from web.instances import bp as instances_bp
+    from web.notifications import bp as notifications_bp
     from web.proposals import bp as proposals_bp
 
     db.init_app(app)
@@ -44,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     views.init_app(app)
     for blueprint in (auth_bp, inbox_bp, proposals_bp, instances_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(notifications_bp)
     return app
 
 

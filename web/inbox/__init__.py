@@ -1,15 +1,15 @@
-"""我的待办: the inbox (OpenTask projection only) and the task form."""
+"""我的待办: the worklist (OpenTask projection only: views, filters, saved views), the task form, work actions."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import inbox, runtime
+from engine import inbox, runtime, savedviews, worklist
 from engine.errors import Conflict, FormInvalid, NotFound
 from engine.models import Event, Instance
 from web.db import commit, get_session, rollback
@@ -30,8 +30,23 @@ def home():
 @bp.get("/inbox")
 @login_required
 def index():
-    tasks = inbox.tasks_for(get_session(), actor())
-    return render_template("inbox/index.html", tasks=tasks)
+    db, user = get_session(), actor()
+    saved = None
+    if request.args.get("saved", "").isdigit():
+        saved = savedviews.get_for(db, user, int(request.args["saved"]))
+        filters = savedviews.filters_of(saved)
+        filters.page = worklist.Filters.parse(request.args).page
+    else:
+        filters = worklist.Filters.parse(request.args)
+    page = worklist.list_for(db, user, filters, soon_days=soon_days())
+    return render_template("inbox/index.html", page=page, f=filters, saved=saved, soon_days=soon_days(),
+                           views=savedviews.views_for(db, user), processes=worklist.processes(db),
+                           units=options_provider(db)("unit"), supervises=worklist.may_supervise(user))
+
+
+def soon_days() -> int:
+    value = current_app.config.get("XIESHANG_DUE_SOON_DAYS")
+    return int(value) if str(value or "").isdigit() else worklist.soon_days_default()
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
@@ -73,7 +88,8 @@ def _render(db: Session, open_task: Any, schema: dict, options: OptionsFor, valu
             errors: dict[str, str]) -> str:
     fields = build_fields(schema, values, errors, options)
     return render_template("inbox/task.html", task=open_task, schema=schema, fields=fields,
-                           form_error=errors.get(""), readonly=_readonly(db, open_task, schema))
+                           form_error=errors.get(""), readonly=_readonly(db, open_task, schema),
+                           work=work_state(db, open_task))
 
 
 def _readonly(db: Session, open_task: Any, schema: dict) -> list:
@@ -83,3 +99,7 @@ def _readonly(db: Session, open_task: Any, schema: dict) -> list:
     instance = db.get(Instance, open_task.instance_id)
     data = runtime.instance_data(db, instance)
     return items(data, properties_of(version_forms(db, instance.version_id)), keys, name_lookup(db))
+
+
+from web.inbox.work import work_state  # noqa: E402 - registers the work-action and saved-view routes
+from web.inbox import saved  # noqa: E402,F401
