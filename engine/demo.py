@@ -32,6 +32,17 @@ PEOPLE = [
     # members and supervision (P10–P14): those told of members' attendance and assessments
     ("zzb_ganbu", "刘洋（县委组织部）", "zzb", ["org_dept"]),
     ("tzb_ganbu", "马丽（县委统战部）", "tzb", ["united_front"]),
+    # planning and consultation (P1–P7, P9): a clerk per special committee and the bodies that decide or sign
+    ("jjw_clerk", "县政协经济委员会办公室", "jjw", ["committee"]),
+    ("nyw_clerk", "县政协农业农村委员会办公室", "nyw", ["committee"]),
+    ("kww_clerk", "县政协教科卫体委员会办公室", "kww", ["committee"]),
+    ("shw_clerk", "县政协社会和法制委员会办公室", "shw", ["committee"]),
+    ("wsw_clerk", "县政协文史和学习委员会办公室", "wsw", ["committee"]),
+    ("changwei", "县委常委会（县委办公室代录）", "xwb", ["county_standing"]),
+    ("dangzu", "郑毅（政协党组）", "zxb", ["party_group"]),
+    ("changweihui", "政协常委会工作组", "zxb", ["standing_committee"]),
+    ("jiebie", "冯军（界别召集人）", None, ["sector_group"]),
+    ("xwlingdao", "钱进（县委副书记）", "xwb", ["leader"]),
 ]
 HANDLING_UNITS = ["czj", "fgw", "jyj", "wjw", "nmj", "zzb", "tzb", "xcb", "dx", "fy", "jcy", "bb"]
 # 任务分工督查: units leading or joining a task of the 分工方案 report through a `<code>_duty` clerk (承办单位 role)
