@@ -1,0 +1,35 @@
+"""年度履职考核 → `duty_assessments`; the office's 汇总 step saves the member's duty record as computed then."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .. import clock
+from ..models import User
+from ..records.supervision import DutyAssessment
+from .appraisal import status
+
+PROCESS_KEYS = ("duty_assessment",)
+OPEN_STATUS = [("notify_org", "通报中"), ("notify_uf", "通报中"), ("notify_unit", "通报中"), ("assess", "待考核评定"),
+               ("compile", "待汇总履职记录"), ("self_report", "待提交履职报告")]
+
+
+def project(session: Session, instance, workflow, data: dict, *, kind: str, actor) -> None:
+    from .. import duty  # duty reads the records tables; imported here to keep projections importable first
+
+    now = clock.now()
+    if kind == "start":
+        user_id = session.scalar(select(User.id).where(User.username == data.get("member")))
+        session.add(DutyAssessment(instance_id=instance.id, user_id=user_id, year=int(data.get("year") or now.year),
+                                   status=status(workflow, OPEN_STATUS, "考核完成"), record={}))
+        return
+    values = {"status": status(workflow, OPEN_STATUS, "考核完成"), "self_report": data.get("self_report"),
+              "grade": data.get("grade"), "comment": data.get("assess_comment")}
+    if data.get("compile_note") and not session.scalar(select(DutyAssessment.record).where(
+            DutyAssessment.instance_id == instance.id)):
+        row = session.scalars(select(DutyAssessment).where(DutyAssessment.instance_id == instance.id)).one()
+        values["record"] = duty.record_for(session, row.user_id, row.year).as_dict()
+    if workflow.is_completed():
+        values["closed_at"] = now
+    session.execute(update(DutyAssessment).where(DutyAssessment.instance_id == instance.id).values(**values)
+                    .execution_options(synchronize_session=False))
