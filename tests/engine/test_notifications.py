@@ -45,7 +45,7 @@ def smtp_server():
 
 
 @pytest.fixture
-def flow(deployed, users):
+def flow(deployed, users, both_backends):
     clock.set_now(MONDAY)
     return Flow(deployed, users)
 

@@ -16,7 +16,7 @@ from .flow import ACCEPT, MONDAY, Flow
 
 
 @pytest.fixture
-def flow(deployed, users):
+def flow(deployed, users, both_backends):
     clock.set_now(MONDAY)
     return Flow(deployed, users)
 
