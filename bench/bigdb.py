@@ -8,7 +8,7 @@ What is generated (all in the product's own tables):
 - `open_max` running instances, each with one open task, stored aside in `bench_open_tasks`; a tier of N open tasks
   copies the first N of them into `open_tasks`. Steps and shares: 审查立案 10 %, 交办 10 % (the 政协办公室 clerk's),
   签收 15 %, 会办意见 10 %, 办理答复 35 % (spread over the 12 handling units), 满意度评价 15 % (over member1–5),
-  逾期督办 5 %; arrival times spread over two years, due dates 10 days later (so many are overdue).
+  逾期督办 5 %; arrival times spread over the last year, due 10 days later (so most are overdue).
 No ANALYZE is run: the planner works without statistics, as on a fresh installation.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from engine.records import Proposal
 
 from . import fixtures
 
-GENERATOR = 3  # bump when what is generated changes
+GENERATOR = 4  # bump when what is generated changes
 # (bpmn_id, name, role_key, lane, form, how many of 20, candidate kind)
 STEPS = [
     ("review", "审查立案", "proposal_committee", "提案委员会", "review", 2, None),
@@ -127,7 +127,7 @@ def _generate(path: Path, finished: int, open_max: int) -> None:
     base = conn.execute("SELECT coalesce(max(id), 0) FROM instances").fetchone()[0]
     counter = "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {n}) "
     member_case = "CASE i % 5 " + " ".join(f"WHEN {k} THEN {mid}" for k, mid in enumerate(member_ids)) + " END"
-    two_years = 2 * 365 * 86400
+    one_year = 365 * 86400  # open work arrived over the last year
     conn.execute("BEGIN")
     # finished instances: started in 2016..2025, closed ~4 months later
     cols, exprs = _fill(Instance.__table__, {
@@ -159,8 +159,8 @@ def _generate(path: Path, finished: int, open_max: int) -> None:
         "id": f"{running} + i", "version_id": str(version_id), "process_key": "'proposal'",
         "title": f"'{TITLE}（在办' || i || '）'", "business_key": "'2026-' || printf('%07d', i)",
         "status": "'running'", "started_by_id": member_case,
-        "started_at": _stamp(f"{now} - (i * 104729) % {two_years}"),
-        "updated_at": _stamp(f"{now} - (i * 104729) % {two_years}"),
+        "started_at": _stamp(f"{now} - (i * 104729) % {one_year}"),
+        "updated_at": _stamp(f"{now} - (i * 104729) % {one_year}"),
         "state": "''", "serializer_version": "'1.5'", "message_waits": "'[]'", "lock_version": "3"})
     conn.execute(counter.format(n=open_max) + f"INSERT INTO instances ({cols}) SELECT {exprs} FROM seq")
     conn.execute("CREATE TABLE bench_open_tasks AS SELECT * FROM open_tasks WHERE 0")
@@ -175,7 +175,7 @@ def _generate(path: Path, finished: int, open_max: int) -> None:
     case = {k: "CASE " + " ".join(v) + " END" for k, v in case_parts.items()}
     unit_case = "CASE (i / 20) % 12 " + " ".join(f"WHEN {k} THEN '{u}'" for k, u in enumerate(HANDLING_UNITS)) + " END"
     user_case = "CASE (i / 20) % 5 " + " ".join(f"WHEN {k} THEN 'member{k + 1}'" for k in range(5)) + " END"
-    created = f"{now} - (i * 104729) % {two_years}"
+    created = f"{now} - (i * 104729) % {one_year}"
     cols, exprs = _fill(OpenTask.__table__, {
         "id": "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' "
               "|| hex(randomblob(2)) || '-' || hex(randomblob(6)))",

@@ -134,6 +134,16 @@ def review_tasks(database: Database, count: int) -> list[str]:
     return [first, *clone(database, source, count - 1)] if count > 1 else [first]
 
 
+def delete_instances_after(session, last_id: int) -> None:
+    """Remove instances with id > last_id and every row that points at them (the caller commits)."""
+    instances = Instance.__table__
+    for table in reversed(models.Base.metadata.sorted_tables):
+        for column in table.columns:
+            if any(fk.column is instances.c.id for fk in column.foreign_keys):
+                session.execute(table.delete().where(column > last_id))
+    session.execute(instances.delete().where(instances.c.id > last_id))
+
+
 class Counter:
     """SQL statements and commits seen on an engine (per thread, so a threaded server can count per request)."""
 
