@@ -17,7 +17,7 @@ from .records.worklist import Notification, NotificationSetting, ReminderSent
 
 SUBJECTS = {
     "task": "新待办", "returned": "退回待重办", "due_soon": "即将到期", "overdue": "已逾期",
-    "reassign": "转办给您", "delegate": "委托您办理", "handback": "委托事项已交还",
+    "reassign": "转办给您", "delegate": "委托您办理", "handback": "委托事项已交还", "delegate_done": "委托事项已办结",
 }
 REMIND_BATCH = 500
 
@@ -90,16 +90,40 @@ def on_new_tasks(session: Session, rows: list[dict]) -> None:
         notify(session, recipients(session, row), kind, row)
 
 
+def _delegated_among(session: Session, whereclause) -> list:
+    if whereclause is None:
+        return []
+    return list(session.execute(select(OpenTask.id, OpenTask.instance_id, OpenTask.name, OpenTask.title,
+                                       OpenTask.business_key, OpenTask.delegated_by_id, OpenTask.due_at)
+                                .where(whereclause, OpenTask.delegated_by_id.is_not(None))))
+
+
+def on_delegated_done(session: Session, rows: list) -> None:
+    """A delegated task that someone completed goes back to its delegator as news: 委托事项已办结."""
+    for row in rows:
+        done = session.scalars(select(Event).where(Event.task_id == row.id, Event.kind == "complete")).first()
+        if done is not None and done.actor_id != row.delegated_by_id:
+            notify(session, [row.delegated_by_id], "delegate_done", row._asdict(),
+                   actor=session.get(User, done.actor_id) if done.actor_id else None)
+
+
 @event.listens_for(Session, "do_orm_execute")
-def _watch_open_task_inserts(state):
+def _watch_open_tasks(state):
     statement = state.statement
-    if not state.is_insert or getattr(getattr(statement, "table", None), "name", None) != OpenTask.__tablename__:
+    if getattr(getattr(statement, "table", None), "name", None) != OpenTask.__tablename__:
         return None
-    params = state.parameters
-    rows = [dict(p) for p in params] if isinstance(params, (list, tuple)) else [dict(params)] if params else []
-    result = state.invoke_statement()
-    on_new_tasks(state.session, [r for r in rows if r.get("id")])
-    return result
+    if state.is_insert:
+        params = state.parameters
+        rows = [dict(p) for p in params] if isinstance(params, (list, tuple)) else [dict(params)] if params else []
+        result = state.invoke_statement()
+        on_new_tasks(state.session, [r for r in rows if r.get("id")])
+        return result
+    if state.is_delete:  # the projection drops the rows of tasks that are done
+        delegated = _delegated_among(state.session, statement.whereclause)
+        result = state.invoke_statement()
+        on_delegated_done(state.session, delegated)
+        return result
+    return None
 
 
 def remind_due(session: Session, soon_days: int | None = None) -> int:

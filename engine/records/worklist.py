@@ -31,7 +31,7 @@ class Notification(Base):
     __table_args__ = (Index("ix_notifications_inbox", "user_id", "read_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))  # task | returned | due_soon | overdue | reassign | delegate | handback
+    kind: Mapped[str] = mapped_column(String(20))  # see notifications.SUBJECTS
     task_id: Mapped[str | None] = mapped_column(String(36), index=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
     task_name: Mapped[str] = mapped_column(String(200), default="")

@@ -101,6 +101,22 @@ def test_handovers_notify_the_colleague_and_the_delegator(flow):
     assert total == 3 and listed[0][1] == "王秀英（政协办公室）" and listed[0][2] is True
 
 
+def test_the_delegator_hears_when_the_delegate_completes(flow):
+    instance = flow.submit()
+    flow.do("tiwei", instance, "review", {"decision": "立案"})
+    task = flow.open(instance, "assign")[0]
+    claims.delegate(flow.session, flow.user("office1"), task.id, "office2")
+    flow.session.commit()
+    from engine import runtime
+
+    runtime.complete_task(flow.session, flow.user("office2"), task.id, {"lead_unit": "czj"})
+    flow.session.commit()
+    assert inbox_of(flow, "office1")[-1] == ("delegate_done", "交办")
+    listed, _total = notifications.list_for(flow.session, flow.user("office1"))
+    assert listed[0][1] == "钱敏（政协办公室）" and listed[0][2] is False  # by whom; the task is closed
+    assert inbox_of(flow, "office2")[-1] == ("delegate", "交办")  # the delegate is not told of their own work
+
+
 def test_reminders_once_per_task_and_kind(flow):
     instance = flow.submit()
     flow.do("tiwei", instance, "review", {"decision": "立案"})  # assign: due in 5 working days (Mon 9 March)

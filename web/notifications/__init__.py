@@ -17,6 +17,7 @@ PER_PAGE = 30
 KINDS = {
     "task": N_("新待办"), "returned": N_("退回待重办"), "due_soon": N_("即将到期"), "overdue": N_("已逾期"),
     "reassign": N_("转办给您"), "delegate": N_("委托您办理"), "handback": N_("委托事项已交还"),
+    "delegate_done": N_("委托事项已办结"),
 }
 
 
