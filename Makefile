@@ -32,6 +32,14 @@ $(VENDOR)/.installed: package.json package-lock.json
 	      node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/bpmn-js/
 	touch $@
 
+# The process owners' modeler: bpmn-js + properties panel + this product's modules, bundled by esbuild (pinned).
+vendor: $(VENDOR)/modeler/modeler.js
+$(VENDOR)/modeler/modeler.js: $(VENDOR)/.installed $(wildcard web/static/modeler/src/*)
+	mkdir -p $(VENDOR)/modeler
+	cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css $(VENDOR)/modeler/
+	node_modules/.bin/esbuild web/static/modeler/src/modeler.js --bundle --format=esm --minify --target=es2020 \
+	      --log-level=error --outfile=$@
+
 # The SQLite database under instance/, with the processes deployed and the demo people (idempotent).
 database: install
 	$(BIN)/xieshang init-db

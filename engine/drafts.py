@@ -99,13 +99,31 @@ def save(session: Session, key: str, xml: str, actor: User) -> DraftDiagram:
     root = _parse(xml.encode("utf-8"))
     if root is None:
         raise XieshangError("流程图不是有效的 XML，未保存。")
-    draft.bpmn_xml = xml
+    draft.bpmn_xml = _keep_layout(draft.bpmn_xml, root) or xml
     process = root.find(f"{{{B}}}process[@id='{key}']")
     if process is not None and process.get("name"):
         draft.name = process.get("name")
     _touch(draft, actor)
     session.flush()
     return draft
+
+
+def _keep_layout(previous: str, root) -> str | None:
+    """The modeler draws only what a participant or the main process holds (e.g. not a called process expanded in
+    place); put the layout of such elements, which it leaves out on saving, back in. None: nothing to add."""
+    before = _parse(previous.encode("utf-8"))
+    plane = next(root.iter(f"{{{DI}}}BPMNPlane"), None)
+    if before is None or plane is None:
+        return None
+    ids = {node.get("id") for node in root.iter() if isinstance(node.tag, str) and node.get("id")}
+    drawn = {node.get("bpmnElement") for node in root.iter(f"{{{DI}}}BPMNShape", f"{{{DI}}}BPMNEdge")}
+    lost = [node for node in before.iter(f"{{{DI}}}BPMNShape", f"{{{DI}}}BPMNEdge")
+            if node.get("bpmnElement") in ids - drawn and node.get("id") not in ids]
+    if not lost:
+        return None
+    for node in lost:
+        plane.append(node)
+    return etree.tostring(root, encoding="unicode")
 
 
 def form_files(session: Session, key: str) -> dict[str, dict]:

@@ -151,6 +151,8 @@ def _signature(node, lane_of: dict[str, str]) -> dict[str, str]:
     for attr in ("name", "default", "calledElement", "attachedToRef", "cancelActivity", "isExecutable"):
         if node.get(attr) is not None:
             sig[attr] = node.get(attr).strip()
+    if sig.get("cancelActivity") == "true":  # the default: modelers leave it out
+        del sig["cancelActivity"]
     if node.get("sourceRef"):
         sig["source"], sig["target"] = node.get("sourceRef"), node.get("targetRef") or ""
     if node.get("id") in lane_of:

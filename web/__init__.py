@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from web.instances import bp as instances_bp
     from web.notifications import bp as notifications_bp
     from web.proposals import bp as proposals_bp
+    from web.modeler import bp as modeler_bp, processes_bp
     from web.duty import bp as duty_bp
     from web.duty.sheqing import bp as sheqing_bp
     from web.roster import bp as roster_bp
@@ -46,7 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     views.init_app(app)
-    for blueprint in (auth_bp, inbox_bp, proposals_bp, instances_bp):
+    for blueprint in (auth_bp, inbox_bp, proposals_bp, instances_bp, modeler_bp, processes_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)
     for blueprint in (duty_bp, sheqing_bp, roster_bp):  # members and supervision (P10–P14)

@@ -1,0 +1,136 @@
+"""The modeler page and its JSON endpoints: working copy in and out, validate, deploy; new from template; import."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import func, select
+
+from engine import definitions, drafts
+from engine.errors import DeployError, XieshangError
+from engine.models import Instance, Role
+from web.db import commit, get_session, rollback
+from web.users import actor
+
+from . import bp
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+@bp.get("")
+def index():
+    db = get_session()
+    deployed = {v.process_key: v for v in definitions.latest_versions(db)}
+    working = {d.key: d for d in drafts.drafts(db)}
+    running = dict(db.execute(select(Instance.process_key, func.count()).where(Instance.status == "running")
+                              .group_by(Instance.process_key)).all())
+    keys = sorted(set(deployed) | set(working))
+    return render_template("modeler/index.html", keys=keys, deployed=deployed, working=working, running=running)
+
+
+@bp.post("/new")
+def new():
+    db = get_session()
+    try:
+        draft = drafts.create(db, request.form.get("key", ""), request.form.get("name", ""), actor())
+    except XieshangError as err:
+        rollback()
+        flash(err.message, "error")
+        return redirect(url_for("modeler.index"))
+    key = draft.key
+    commit()
+    return redirect(url_for("modeler.edit", key=key))
+
+
+@bp.post("/import")
+def upload():
+    upload = request.files.get("file")
+    raw = upload.read(MAX_UPLOAD + 1) if upload else b""
+    if not raw or len(raw) > MAX_UPLOAD:
+        flash(_("请选择一个不超过 5 MB 的 .bpmn 文件。"), "error")
+        return redirect(url_for("modeler.index"))
+    try:
+        draft = drafts.import_file(get_session(), raw, upload.filename or "", actor())
+    except XieshangError as err:
+        rollback()
+        flash(err.message, "error")
+        return redirect(url_for("modeler.index"))
+    key = draft.key
+    commit()
+    flash(_("已导入，可在下方查看和修改；点击“校验”查看能否发布。"), "success")
+    return redirect(url_for("modeler.edit", key=key))
+
+
+@bp.get("/<key>")
+def edit(key: str):
+    db = get_session()
+    draft = drafts.get(db, key)
+    commit()  # the working copy is made from the latest version the first time it is opened
+    roles = [{"key": k, "name": n} for k, n in db.execute(select(Role.key, Role.name).order_by(Role.key))]
+    config = {
+        "key": key, "locale": str(get_locale() or "zh_CN"), "csrf": generate_csrf(), "roles": roles,
+        "urls": {"xml": url_for("modeler.xml", key=key), "save": url_for("modeler.save", key=key),
+                 "validate": url_for("modeler.validate", key=key), "deploy": url_for("modeler.deploy", key=key),
+                 "formEdit": url_for("modeler.form_edit", key=key)},
+        "messages": {"opened": _("流程图已打开。"), "warnings": _("（导入时有 %(n)s 条提示）", n="%(n)s"),
+                     "importFailed": _("流程图无法打开："), "validating": _("正在校验……"), "deploying": _("正在发布……"),
+                     "failed": _("操作失败，请稍后再试。")},
+    }
+    return render_template("modeler/edit.html", draft=draft, config=config, deployed=draft.base_version)
+
+
+@bp.get("/<key>/diagram.bpmn")
+def xml(key: str):
+    db = get_session()
+    draft = drafts.get(db, key)
+    commit()
+    return Response(draft.bpmn_xml, mimetype="application/xml")
+
+
+def _posted_xml() -> str:
+    body: Any = request.get_json(silent=True) or {}
+    xml = body.get("xml") if isinstance(body, dict) else None
+    if not isinstance(xml, str) or not xml.strip():
+        raise XieshangError(_("没有收到流程图。"))
+    return xml
+
+
+@bp.post("/<key>/save")
+def save(key: str):
+    drafts.save(get_session(), key, _posted_xml(), actor())
+    commit()
+    return jsonify(message=_("已保存工作稿（尚未发布）。"))
+
+
+@bp.post("/<key>/validate")
+def validate(key: str):
+    db = get_session()
+    xml = _posted_xml()
+    drafts.save(db, key, xml, actor())
+    _checked, problems = drafts.validate(db, key)
+    commit()
+    message = _("校验通过，没有发现问题，可以发布。") if not problems else _("发现 %(n)d 个问题：", n=len(problems))
+    return jsonify(message=message, problems=[_problem(p) for p in problems])
+
+
+@bp.post("/<key>/deploy")
+def deploy(key: str):
+    db = get_session()
+    try:
+        version = drafts.deploy(db, key, actor(), _posted_xml())
+    except DeployError as err:
+        rollback()
+        drafts.save(db, key, _posted_xml(), actor())  # keep the edits even though they cannot go live yet
+        commit()
+        problems = [_problem(p) for p in err.problems]
+        return jsonify(error=_("未发布：发现 %(n)d 个问题，请先修改。", n=len(problems)), problems=problems), 422
+    number, name = version.version, version.name
+    commit()
+    return jsonify(message=_("已发布“%(name)s”第 %(n)d 版。新发起的事项使用新版本，正在办理的事项仍按原版本办理。",
+                             name=name, n=number), version=number)
+
+
+def _problem(problem) -> dict:
+    return {"element_id": problem.element_id, "message": problem.message}

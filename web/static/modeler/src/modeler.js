@@ -1,0 +1,175 @@
+// The process owner's modeler page: bpmn-js Modeler with the properties panel, Chinese labels, this product's
+// extension properties, a server-side working copy saved as one edits, validation that selects the element a
+// problem is about, and deploy.
+import Modeler from 'bpmn-js/lib/Modeler';
+import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
+
+import spiffworkflow from './spiffworkflow.json';
+import translateModule from './translate';
+import userTask from './user-task';
+import XieshangPropertiesProvider from './provider';
+import { getProperty } from './spiff-properties';
+
+const app = document.getElementById('modeler-app');
+const cfg = JSON.parse(app.dataset.config);
+const say = cfg.messages;
+const status = document.getElementById('modeler-status');
+const problemList = document.getElementById('problems');
+
+const modeler = new Modeler({
+  container: '#canvas',
+  propertiesPanel: { parent: '#properties', layout: { groups: { general: { open: true }, xieshang: { open: true } } } },
+  additionalModules: [
+    BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, userTask, translateModule(cfg.locale),
+    { __init__: ['xsPropertiesProvider'], xsPropertiesProvider: ['type', XieshangPropertiesProvider] }
+  ],
+  moddleExtensions: { spiffworkflow },
+  xieshang: { roles: cfg.roles }
+});
+window.xsModeler = modeler;  // for the browser tests and for the curious
+
+function show(text, kind) {
+  status.textContent = text;
+  status.dataset.kind = kind || 'info';
+}
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: 'POST', credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': cfg.csrf, Accept: 'application/json' },
+    body: JSON.stringify(body)
+  });
+  let data = {};
+  try { data = await response.json(); } catch (err) { data = { error: say.failed }; }
+  return { ok: response.ok, status: response.status, data };
+}
+
+async function currentXml() {
+  const { xml } = await modeler.saveXML({ format: true });
+  return xml;
+}
+
+function selectElement(id) {
+  const element = modeler.get('elementRegistry').get(id);
+  if (!element) return;
+  modeler.get('selection').select(element);
+  modeler.get('canvas').scrollToElement(element);
+}
+
+function listProblems(problems, message) {
+  problemList.replaceChildren();
+  problemList.dataset.count = String(problems.length);
+  const heading = document.getElementById('problems-summary');
+  heading.textContent = message;
+  for (const problem of problems) {
+    const item = document.createElement('li');
+    if (problem.element_id && modeler.get('elementRegistry').get(problem.element_id)) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'link problem';
+      button.dataset.elementId = problem.element_id;
+      button.textContent = problem.message;
+      button.addEventListener('click', () => selectElement(problem.element_id));
+      item.append(button);
+    } else {
+      item.textContent = problem.message;
+    }
+    problemList.append(item);
+  }
+}
+
+let saveTimer = null;
+let saving = Promise.resolve();
+
+function save() {
+  clearTimeout(saveTimer);
+  saving = saving.then(async () => {
+    const result = await post(cfg.urls.save, { xml: await currentXml() });
+    show(result.ok ? result.data.message : (result.data.error || say.failed), result.ok ? 'ok' : 'error');
+    app.dataset.saved = result.ok ? 'true' : 'false';
+  });
+  return saving;
+}
+
+async function validate() {
+  await saving;
+  show(say.validating);
+  const result = await post(cfg.urls.validate, { xml: await currentXml() });
+  if (!result.ok) { show(result.data.error || say.failed, 'error'); return; }
+  listProblems(result.data.problems, result.data.message);
+  show(result.data.message, result.data.problems.length ? 'error' : 'ok');
+}
+
+async function deploy() {
+  await saving;
+  show(say.deploying);
+  const result = await post(cfg.urls.deploy, { xml: await currentXml() });
+  if (result.data.problems) listProblems(result.data.problems, result.data.error);
+  else listProblems([], '');
+  show(result.ok ? result.data.message : (result.data.error || say.failed), result.ok ? 'ok' : 'error');
+  if (result.ok) app.dataset.deployed = String(result.data.version);
+}
+
+async function download() {
+  const blob = new Blob([await currentXml()], { type: 'application/xml' });
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = `${cfg.key}.bpmn`;
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
+
+function showSelection(elements) {
+  const box = document.getElementById('selection-form');
+  const path = elements.length === 1 ? getProperty(elements[0], 'formJsonSchemaFilename') : '';
+  box.hidden = !path;
+  if (path) {
+    const link = box.querySelector('a');
+    link.href = `${cfg.urls.formEdit}?path=${encodeURIComponent(path)}`;
+    link.querySelector('span').textContent = path;
+  }
+}
+
+document.getElementById('btn-save').addEventListener('click', save);
+document.getElementById('btn-validate').addEventListener('click', validate);
+document.getElementById('btn-deploy').addEventListener('click', deploy);
+document.getElementById('btn-download').addEventListener('click', download);
+document.querySelector('#selection-form a').addEventListener('click', async (event) => {
+  event.preventDefault();
+  const target = event.currentTarget.href;
+  await save();
+  window.location.href = target;
+});
+
+async function open() {
+  const response = await fetch(cfg.urls.xml, { credentials: 'same-origin' });
+  try {
+    const { warnings } = await modeler.importXML(await response.text());
+    const canvas = modeler.get('canvas');
+    canvas.zoom('fit-viewport');
+    const palette = document.querySelector('.djs-palette');
+    const { inner } = canvas.viewbox();
+    const size = canvas.getSize();
+    if (palette && inner.width > 0 && size.width > 200) {  // keep the palette off the diagram's left edge
+      const room = palette.getBoundingClientRect().width + 24;
+      const pad = room * inner.width / Math.max(size.width - room, 100);
+      canvas.viewbox({ x: inner.x - pad, y: inner.y - 20, width: inner.width + pad + 20, height: inner.height + 40 });
+    }
+    app.dataset.warnings = String(warnings.length);
+    show(warnings.length ? `${say.opened} ${say.warnings.replace('%(n)s', warnings.length)}` : say.opened, 'ok');
+    app.dataset.ready = 'true';
+  } catch (err) {
+    app.dataset.ready = 'error';
+    show(`${say.importFailed} ${err.message}`, 'error');
+    return;
+  }
+  modeler.on('selection.changed', ({ newSelection }) => showSelection(newSelection));
+  modeler.on('commandStack.changed', () => {
+    showSelection(modeler.get('selection').get());
+    app.dataset.saved = 'false';
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, 800);
+  });
+}
+
+open();

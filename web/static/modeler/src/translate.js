@@ -1,0 +1,88 @@
+// Chinese labels: bpmn-js-i18n's palette and context pad (zn.js) plus this product's dictionary for the
+// properties panel and its own entries. English keeps the libraries' own words.
+import palette from 'bpmn-js-i18n/translations/zn';
+
+export const panel = {
+  'General': '常规',
+  'Name': '名称',
+  'ID': '编号（ID）',
+  'Documentation': '说明文档',
+  'Element documentation': '元素说明',
+  'Process documentation': '流程说明',
+  'Executable': '可执行',
+  'Version tag': '版本标签',
+  'Process': '流程',
+  'Participant': '参与者',
+  'Process name': '流程名称',
+  'Process ID': '流程编号（ID）',
+  'Timer': '定时器',
+  'Type': '类型',
+  'Value': '值',
+  'Date': '日期',
+  'Duration': '时长',
+  'Cycle': '周期',
+  '<none>': '<无>',
+  '<empty>': '<空>',
+  'Condition': '条件',
+  'Condition expression': '条件表达式',
+  'Condition Expression': '条件表达式',
+  'Message': '消息',
+  'Global message reference': '全局消息',
+  'Signal': '信号',
+  'Global signal reference': '全局信号',
+  'Error': '错误',
+  'Escalation': '升级',
+  'Link': '链接',
+  'Compensation': '补偿',
+  'Multi-instance': '多实例',
+  'Loop cardinality': '实例个数',
+  'Completion condition': '完成条件',
+  'Input collection': '输入集合',
+  'Input element': '输入元素',
+  'Output collection': '输出集合',
+  'Output element': '输出元素',
+  'Called element': '调用的流程',
+  'Script': '脚本',
+  'Format': '格式',
+  'Inline script': '内联脚本',
+  'Implementation': '实现方式',
+  'Data object': '数据对象',
+  'Data store': '数据存储',
+  'Category value': '分类值',
+  'Text': '文本',
+  'Must be a valid QName.': '须为有效的 QName。',
+  'ID must not be empty.': '编号不能为空。',
+  'ID must be unique.': '编号不能重复。',
+  'ID must not contain spaces.': '编号不能包含空格。',
+  'ID must be a valid QName.': '编号须为有效的 QName。',
+  'Expression': '表达式',
+  'Default': '默认',
+  'Start initiator': '发起人',
+  // this product's properties (written into the spiffworkflow namespace)
+  'Xieshang': '协商办理设置',
+  'Role of the lane': '泳道对应的角色',
+  'Role': '角色',
+  'Lane name is the role name; people holding that role handle the steps in the lane.':
+    '泳道名称即角色名称：持有该角色的人办理此泳道中的步骤。',
+  'Handled by (lane role)': '办理角色（所在泳道）',
+  'Not in a lane': '不在任何泳道中',
+  'Form (JSON Schema file)': '表单（JSON Schema 文件）',
+  'For example forms/visit/step.json': '例如 forms/流程编号/步骤.json',
+  'Due in working days': '办理时限（工作日）',
+  'Due date expression': '截止日期表达式',
+  'An expression giving an ISO date, e.g. add_working_days(assigned_at, 10)': '结果为 ISO 日期的表达式，如 add_working_days(assigned_at, 10)',
+  'Candidate user (expression)': '指定办理人（表达式）',
+  'Candidate unit (expression)': '指定办理单位（表达式）',
+  'Instructions for the person who acts': '办理说明',
+  'Append user task': '追加用户任务',
+  'Create user task': '创建用户任务'
+};
+
+export default function translateModule(locale) {
+  const words = locale === 'en' ? {} : { ...palette, ...panel };
+  function translate(template, replacements) {
+    const text = words[template] || template;
+    return text.replace(/{([^}]+)}/g, (_m, key) => (replacements || {})[key] ?? `{${key}}`);
+  }
+  return { translate: ['value', translate] };
+}
