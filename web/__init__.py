@@ -31,15 +31,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = os.environ.get("XIESHANG_SECRET_KEY") or _secret_key(Path(app.instance_path))
 
     from web import db, errors, i18n, users, views
+    from web.attachments import bp as attachments_bp
     from web.auth import bp as auth_bp
     from web.inbox import bp as inbox_bp
     from web.instances import bp as instances_bp
     from web.notifications import bp as notifications_bp
     from web.proposals import bp as proposals_bp
-    from web.modeler import bp as modeler_bp, processes_bp
     from web.duty import bp as duty_bp
     from web.duty.sheqing import bp as sheqing_bp
     from web.roster import bp as roster_bp
+    from web.modeler import bp as modeler_bp, processes_bp
 
     db.init_app(app)
     users.init_app(app)
@@ -52,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(notifications_bp)
     for blueprint in (duty_bp, sheqing_bp, roster_bp):  # members and supervision (P10–P14)
         app.register_blueprint(blueprint)
+    app.register_blueprint(attachments_bp)
     return app
 
 

@@ -1,11 +1,14 @@
 """JSON Schema (processes/forms/*.json) → renderable fields, and a POSTed form → typed data.
 
 Only the top-level `properties` of an object schema are rendered. A key named `typename` and properties of a type
-this module does not know (objects, arrays of non-strings, …) are neither rendered nor read back.
-The engine validates the typed data against the full schema; this module only converts types.
+this module does not know (plain objects, arrays of numbers, …) are neither rendered nor read back.
+Arrays of objects are repeated groups (one row per item, inputs named `key.row.column`); `x-widget: file` holds an
+attachment id; fields that a simple `if`/`then` asks for carry the condition so that a small script shows them only
+when it holds. The engine validates the typed data against the full schema; this module only converts types.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -26,6 +29,7 @@ class Field:
     key: str
     title: str
     widget: str  # text textarea integer number date checkbox yesno radio select checkboxes multiselect lines
+    #              file group
     description: str = ""
     required: bool = False
     required_if: bool = False  # required only for some answers to other questions
@@ -35,6 +39,14 @@ class Field:
     max_length: int | None = None
     minimum: float | None = None
     maximum: float | None = None
+    show_if: dict[str, list[str]] = field(default_factory=dict)  # shown only when one of these keys has one of the values
+    columns: list["Field"] = field(default_factory=list)  # group: the cells of a blank row (keys `key.__i__.column`)
+    rows: list[list["Field"]] = field(default_factory=list)  # group: the rows, filled ones first, then blank ones
+    min_rows: int = 0
+
+    @property
+    def show_if_json(self) -> str:
+        return json.dumps(self.show_if, ensure_ascii=False) if self.show_if else ""
 
     @property
     def form_value(self) -> str:
@@ -104,8 +116,12 @@ def _parts(schema: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def widget_for(prop: Mapping[str, Any]) -> str | None:
     hint = prop.get("x-widget")
     kind = prop.get("type")
+    if hint == "file" and kind in ("integer", "string"):
+        return "file"
     if kind == "array":
         items = prop.get("items") or {}
+        if items.get("type") == "object":
+            return "group" if any(_cell_widget(p) for p in (items.get("properties") or {}).values()) else None
         if items.get("type", "string") != "string" and not choices_of(items):
             return None
         if hint in ("units", "members"):
@@ -134,18 +150,91 @@ def build_fields(schema: Mapping[str, Any], values: Mapping[str, Any] | None = N
     values, errors = values or {}, errors or {}
     required = set(schema.get("required") or [])
     required_if = conditionally_required(schema) - required
+    conditions = show_conditions(schema)
     fields = []
     for key, prop in renderable(schema).items():
         widget = widget_for(prop)
         assert widget is not None
-        fields.append(Field(
-            key=key, title=str(prop.get("title") or key), widget=widget,
-            description=str(prop.get("description") or ""), required=key in required,
-            required_if=key in required_if,
-            choices=_choices_for(prop, options_for), value=values.get(key, prop.get("default")),
-            error=errors.get(key, ""), max_length=prop.get("maxLength"),
-            minimum=prop.get("minimum"), maximum=prop.get("maximum")))
+        made = _field(key, prop, widget, values.get(key, prop.get("default")), errors.get(key, ""),
+                      key in required, options_for)
+        made.required_if, made.show_if = key in required_if, conditions.get(key, {}) if key not in required else {}
+        if widget == "group":
+            _build_rows(made, prop, values.get(key), errors, options_for)
+        fields.append(made)
     return fields
+
+
+def _field(key: str, prop: Mapping[str, Any], widget: str, value: Any, error: str, required: bool,
+           options_for: OptionsFor | None) -> Field:
+    return Field(key=key, title=str(prop.get("title") or key), widget=widget,
+                 description=str(prop.get("description") or ""), required=required,
+                 choices=_choices_for(prop, options_for) if widget != "group" else [], value=value, error=error,
+                 max_length=prop.get("maxLength"), minimum=prop.get("minimum"), maximum=prop.get("maximum"))
+
+
+# Repeated groups -------------------------------------------------------------------------------------------------
+BLANK_ROWS = 2  # blank rows offered when a group has none yet (more with the "再加一行" button, or by script)
+
+
+def _cell_widget(prop: Any) -> str | None:
+    widget = widget_for(prop) if isinstance(prop, Mapping) else None
+    return widget if widget not in (None, "group", "file", "lines", "checkboxes", "multiselect") else None
+
+
+def _columns(prop: Mapping[str, Any]) -> dict[str, tuple[Mapping[str, Any], str]]:
+    items = prop.get("items") or {}
+    return {name: (sub, widget) for name, sub in (items.get("properties") or {}).items()
+            if name != "typename" and (widget := _cell_widget(sub))}
+
+
+def _build_rows(group: Field, prop: Mapping[str, Any], value: Any, errors: Mapping[str, str],
+                options_for: OptionsFor | None) -> None:
+    required = set((prop.get("items") or {}).get("required") or [])
+    columns = _columns(prop)
+    rows = [row for row in value if isinstance(row, Mapping)] if isinstance(value, list) else []
+    group.min_rows = int(prop.get("minItems") or 0)
+    filled = [row for row in rows if not _blank(row)]
+    blanks = max(group.min_rows - len(filled), BLANK_ROWS if not filled else 1)
+    if rows and _blank(rows[-1]):  # rows kept by a draft already end with blank ones ("再加一行")
+        blanks = 0
+    rows = rows + [{}] * blanks
+
+    def cell(index: Any, name: str, row: Mapping[str, Any]) -> Field:
+        sub, widget = columns[name]
+        key = f"{group.key}.{index}.{name}"
+        return _field(key, sub, widget, row.get(name), errors.get(key, ""), name in required, options_for)
+
+    group.rows = [[cell(i, name, row) for name in columns] for i, row in enumerate(rows)]
+    group.columns = [cell("__i__", name, {}) for name in columns]
+    if not group.error and any(c.error for row in group.rows for c in row):
+        group.error = _("请按提示修改下面的行")
+
+
+def _blank(row: Mapping[str, Any]) -> bool:
+    return all(v in (None, "", False, []) for v in row.values())
+
+
+# Conditional fields ------------------------------------------------------------------------------------------------
+def show_conditions(schema: Mapping[str, Any]) -> dict[str, dict[str, list[str]]]:
+    """Field → {controlling key: values} for fields that an `if` on one key's const/enum brings in (`then`)."""
+    found: dict[str, dict[str, list[str]]] = {}
+    branches = [schema, *(b for b in schema.get("allOf") or [] if isinstance(b, Mapping))]
+    for branch in branches:
+        condition, then = branch.get("if"), branch.get("then")
+        if not isinstance(condition, Mapping) or not isinstance(then, Mapping):
+            continue
+        tests = condition.get("properties") or {}
+        if len(tests) != 1:
+            continue
+        (key, test), = tests.items()
+        values = [test["const"]] if "const" in test else test.get("enum") if isinstance(test, Mapping) else None
+        if not isinstance(values, list):
+            continue
+        for name in [*(then.get("required") or []), *(then.get("properties") or {})]:
+            if name != key:
+                wanted = found.setdefault(name, {}).setdefault(key, [])
+                wanted.extend(v for v in map(form_text, values) if v not in wanted)
+    return found
 
 
 def _choices_for(prop: Mapping[str, Any], options_for: OptionsFor | None) -> list[Choice]:
@@ -165,6 +254,9 @@ def parse_form(schema: Mapping[str, Any], form: Any, options_for: OptionsFor | N
     for key, prop in renderable(schema).items():
         widget = widget_for(prop)
         try:
+            if widget == "group":
+                data[key], echo[key] = _parse_rows(key, prop, form, options_for, errors)
+                continue
             if widget in ("multiselect", "checkboxes"):
                 echo[key] = [r.strip() for r in form.getlist(key) if r.strip()]
                 data[key] = _typed_list(prop, echo[key], options_for)
@@ -198,7 +290,45 @@ def all_errors(schema: Mapping[str, Any], parsed: ParsedForm) -> dict[str, str]:
     return parsed.errors
 
 
+def _parse_rows(key: str, prop: Mapping[str, Any], form: Any, options_for: OptionsFor | None,
+                errors: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows in index order without blank ones; `echo` keeps the blank rows at the end (a draft shows them again)
+    so that its indexes still match the data's (and the engine's error keys)."""
+    prefix = f"{key}."
+    indexes = sorted({int(name.split(".")[1]) for name in form.keys()
+                      if name.startswith(prefix) and name.count(".") == 2 and name.split(".")[1].isdigit()})
+    data, echo, trailing = [], [], []
+    for index in indexes[:200]:
+        row, raw_row = {}, {}
+        for name, (sub, widget) in _columns(prop).items():
+            cell_key = f"{key}.{index}.{name}"
+            raw = form.get(cell_key, "")
+            raw = raw.replace("\r\n", "\n").strip() if widget == "textarea" else raw.strip()
+            raw_row[name] = raw
+            try:
+                if widget == "checkbox":
+                    row[name] = raw_row[name] = raw.lower() in ("on", "true", "1", "yes")
+                elif raw != "":
+                    row[name] = raw_row[name] = _convert(sub, widget, raw, options_for)
+            except ValueError as exc:
+                errors[f"{key}.{len(data)}.{name}"] = str(exc)
+                row[name] = raw
+        if _blank(row):
+            trailing.append(raw_row)
+            continue
+        data.append(row)
+        echo.append(raw_row)
+        trailing = []
+    return data, echo + trailing
+
+
 def _convert(prop: Mapping[str, Any], widget: str | None, raw: str, options_for: OptionsFor | None) -> Any:
+    if widget == "file":
+        if prop.get("type") == "integer":
+            if not raw.isdigit():
+                raise ValueError(_("附件无效，请重新上传"))
+            return int(raw)
+        return raw
     picker = PICKER_WIDGETS.get(str(prop.get("x-widget")))
     if picker and options_for is not None:
         if raw not in {value for value, _title in options_for(picker)}:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine import inbox, runtime, savedviews, worklist
 from engine.errors import Conflict, FormInvalid, NotFound
 from engine.models import Event, Instance
+from web.attachments.drafts import restored
 from web.db import commit, get_session, rollback
 from web.display import items, properties_of
 from web.forms import OptionsFor, all_errors, build_fields, parse_form
@@ -57,7 +58,7 @@ def task(task_id: str):
     schema = inbox.task_form(db, open_task)
     options = options_provider(db)
     if request.method == "GET":
-        return _render(db, open_task, schema, options, {}, {})
+        return _render(db, open_task, schema, options, restored(db, task_id), {})
     parsed = parse_form(schema, request.form, options)
     errors = all_errors(schema, parsed)
     if not errors:

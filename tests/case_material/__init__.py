@@ -1,0 +1,43 @@
+"""A small test procedure (会议材料报送) whose first form has every kind of field: text, long text, number, date,
+choices, yes/no, unit and member pickers, a file, a repeated group and a conditional field; helpers for its tests."""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from sqlalchemy import select
+
+from engine import definitions, inbox, runtime
+from engine.models import User
+
+HERE = Path(__file__).resolve().parent
+DIAGRAM = HERE / "material.bpmn"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+FILLED = {"subject": "2026年一季度协商座谈会材料", "kind": "report",
+          "participants.0.name": "王五", "participants.0.unit": "czj", "participants.0.phone": "0871-1234567"}
+
+
+def docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def start_material(session, username: str = "office1") -> int:
+    """Deploy the procedure (once) and start a case; returns the instance id. Commits."""
+    definitions.deploy_file(session, DIAGRAM)
+    starter = session.scalars(select(User).where(User.username == username)).one()
+    instance_id = runtime.start_instance(session, starter, "material", {}).id
+    session.commit()
+    return instance_id
+
+
+def open_task_id(session, instance_id: int, username: str = "office1") -> str:
+    user = session.scalars(select(User).where(User.username == username)).one()
+    found = [t.id for t in inbox.tasks_for(session, user) if t.instance_id == instance_id]
+    session.rollback()
+    assert len(found) == 1, found
+    return found[0]
