@@ -116,9 +116,10 @@ def test_export_then_import_round_trips(deployed):
 
 
 def test_a_member_can_be_deactivated_and_a_used_sector_not_deleted(deployed):
-    rosters.import_workbook(deployed, workbook(**GOOD))
+    rosters.import_workbook(deployed, workbook(**{**GOOD, "界别": [["科技界"], ["教育界"]], "委员": [
+        ["wang_li", "王莉", "科技界", "", "", "", "", "", "是"]]}))
     deployed.commit()
-    sector = deployed.scalars(select(Sector).where(Sector.name == "经济界")).one()
+    sector = deployed.scalars(select(Sector).where(Sector.name == "科技界")).one()
     with pytest.raises(Conflict):
         rosters.delete_lookup(deployed, "sector", sector.id)
     member = rosters.save_member(deployed, {"username": "wang_li", "name": "王莉", "sector": "教育界", "active": "否"})
