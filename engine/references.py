@@ -30,8 +30,8 @@ def _open_proposal(session: Session, number: str, instance: Instance | None) -> 
 def check(session: Session, schema: dict | None, data: dict, actor: User, instance: Instance | None = None) -> None:
     """Raise FormInvalid naming each field whose value points at nothing."""
     errors: dict[str, str] = {}
-    for name, prop in ((schema or {}).get("properties") or {}).items():
-        value, widget = data.get(name), prop.get("x-widget") if isinstance(prop, dict) else None
+    for name, prop, value in _fields(schema, data):
+        widget = prop.get("x-widget")
         if value in (None, "", []) or widget not in ("unit", "units", "member", "members", "proposal", "file", "files"):
             continue
         values = value if isinstance(value, list) else [value]
@@ -55,3 +55,18 @@ def check(session: Session, schema: dict | None, data: dict, actor: User, instan
             errors[name] = f"编号 {value} 的提案不存在、已办结或本身已并案，不能并入"
     if errors:
         raise FormInvalid(errors)
+
+
+def _fields(schema: dict | None, data: dict):
+    """(error key, property, value) of each top-level field, and of each cell of a repeated group (`group.0.col`)."""
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        items = prop.get("items") if prop.get("type") == "array" else None
+        if isinstance(items, dict) and items.get("type") == "object":
+            for index, row in enumerate(data.get(name) or []):
+                for column, sub in (items.get("properties") or {}).items():
+                    if isinstance(row, dict) and isinstance(sub, dict):
+                        yield f"{name}.{index}.{column}", sub, row.get(column)
+        else:
+            yield name, prop, data.get(name)

@@ -180,3 +180,16 @@ def test_file_fields_must_name_an_attachment_of_this_case(deployed, users, case,
         assert set(caught.value.errors) == {"attachment"}
         deployed.rollback()
     assert deployed.scalar(select(OpenTask.bpmn_id).where(OpenTask.id == task.id)) == "submit_material"
+
+
+def test_pickers_inside_repeated_groups_must_name_what_exists(deployed, users, case, store):
+    file = attachments.add(deployed, store, users.office1, case, "a.pdf", PDF)
+    deployed.commit()
+    task = _task(deployed, users.office1, case)
+    rows = [{"name": "王五", "unit": "czj"}, {"name": "赵六", "unit": "nowhere"}]
+    with pytest.raises(FormInvalid) as caught:
+        runtime.complete_task(deployed, users.office1, task.id, {
+            "subject": "材料", "kind": "report", "attachment": file.id, "participants": rows})
+    assert caught.value.errors == {"participants.1.unit": "找不到单位：nowhere"}
+    deployed.rollback()
+    assert deployed.scalar(select(OpenTask.bpmn_id).where(OpenTask.id == task.id)) == "submit_material"
