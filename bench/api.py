@@ -29,7 +29,8 @@ STEP_NAMES = {"start": "提交提案", "cosign": "联名确认", "review": "审�
               "co_opinion": "会办意见", "handle": "办理答复", "satisfaction": "满意度评价", "archive": "归档公开"}
 
 
-def complete(database: Database, task_ids: list[str], username: str = "tiwei", data: dict | None = None) -> dict:
+def complete(database: Database, task_ids: list[str], username: str = "tiwei", data: dict | None = None,
+             between=None) -> dict:
     """Time, statements and commits of each completion (one transaction each)."""
     with database.session() as session:
         actor = fixtures.user(session, username)
@@ -45,10 +46,12 @@ def complete(database: Database, task_ids: list[str], username: str = "tiwei", d
         s, c = counter.read()
         statements.append(s)
         commits.append(c)
+        if between is not None:
+            between()
     return {"time": Sample(times), "statements": Sample(statements, "count"), "commits": Sample(commits, "count")}
 
 
-def start(database: Database, n: int, username: str = "member1") -> dict:
+def start(database: Database, n: int, username: str = "member1", between=None) -> dict:
     with database.session() as session:
         actor = fixtures.user(session, username)
     counter = Counter(database.engine)
@@ -64,6 +67,8 @@ def start(database: Database, n: int, username: str = "member1") -> dict:
         s, c = counter.read()
         statements.append(s)
         commits.append(c)
+        if between is not None:
+            between()
     return {"time": Sample(times), "statements": Sample(statements, "count"), "commits": Sample(commits, "count"),
             "ids": ids}
 

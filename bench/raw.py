@@ -68,27 +68,36 @@ class StateTable:
         self.conn.close()
 
 
-def measure(serialized: str, complete_data: dict, spec_pair, start_data: dict, n: int, scratch: Path) -> dict:
-    """Interleaved so that drift (thermal, other processes) hits all four figures alike."""
-    table = StateTable(scratch / "raw-floor.db")
-    spec, subs = spec_pair
-    for _ in range(3):  # warm the caches
-        complete_once(serialized, complete_data), start_once(spec, subs, start_data)
-    out = {k: [] for k in ("complete", "complete_commit", "start", "start_commit")}
-    clock = time.perf_counter
-    for _ in range(n):
+class Probe:
+    """The four floor figures, sampled one round at a time: a round runs before the product's measurements and
+    between each of their operations, so that the floor and the product see the same machine (load drifts)."""
+
+    def __init__(self, serialized: str, complete_data: dict, spec_pair, start_data: dict, scratch: Path):
+        self.serialized, self.complete_data, self.start_data = serialized, complete_data, start_data
+        self.spec, self.subs = spec_pair
+        self.table = StateTable(scratch / "raw-floor.db")
+        self.samples = {k: [] for k in ("complete", "complete_commit", "start", "start_commit")}
+        for _ in range(3):  # warm the caches
+            complete_once(serialized, complete_data), start_once(self.spec, self.subs, start_data)
+
+    def round(self) -> None:
+        clock = time.perf_counter
         t0 = clock()
-        complete_once(serialized, complete_data)
+        complete_once(self.serialized, self.complete_data)
         t1 = clock()
-        table.update(complete_once(serialized, complete_data))
+        self.table.update(complete_once(self.serialized, self.complete_data))
         t2 = clock()
-        start_once(spec, subs, start_data)
+        start_once(self.spec, self.subs, self.start_data)
         t3 = clock()
-        table.insert(start_once(spec, subs, start_data))
+        self.table.insert(start_once(self.spec, self.subs, self.start_data))
         t4 = clock()
-        out["complete"].append((t1 - t0) * 1000)
-        out["complete_commit"].append((t2 - t1) * 1000)
-        out["start"].append((t3 - t2) * 1000)
-        out["start_commit"].append((t4 - t3) * 1000)
-    table.close()
-    return {k: Sample(v) for k, v in out.items()}
+        self.samples["complete"].append((t1 - t0) * 1000)
+        self.samples["complete_commit"].append((t2 - t1) * 1000)
+        self.samples["start"].append((t3 - t2) * 1000)
+        self.samples["start_commit"].append((t4 - t3) * 1000)
+
+    def result(self) -> dict:
+        return {k: Sample(list(v)) for k, v in self.samples.items()}
+
+    def close(self) -> None:
+        self.table.close()
