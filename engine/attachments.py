@@ -64,9 +64,8 @@ class Store:
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
-    def describe(self) -> str:
-        kinds = "、".join(sorted({ext.upper() for ext in self.extensions if ext != "jpeg"}))
-        return f"单个文件不超过 {self.max_bytes / MB:g} MB，可上传 {kinds} 文件"
+    def kinds(self) -> str:
+        return "、".join(sorted({ext.upper() for ext in self.extensions if ext != "jpeg"}))
 
 
 def clean_filename(name: str) -> str:
@@ -111,7 +110,7 @@ def check(store: Store, filename: str, content: bytes) -> tuple[str, str]:
         raise XieshangError(f"文件“{filename}”是空的，请选择有内容的文件。")
     ext = filename.rpartition(".")[2].lower() if "." in filename else ""
     if ext not in store.extensions or ext not in TYPES:
-        raise FileTypeRefused(f"不能上传“{filename}”：只接受 {store.describe().split('可上传 ')[1]}。")
+        raise FileTypeRefused(f"不能上传“{filename}”：只接受 {store.kinds()} 文件。")
     media_type, kinds = TYPES[ext]
     if sniff(content) not in kinds:
         raise FileTypeRefused(f"文件“{filename}”的内容与扩展名 .{ext} 不符，不能上传。请确认文件没有损坏或被改名。")

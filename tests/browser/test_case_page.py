@@ -168,6 +168,11 @@ def test_group_conditional_file_and_draft(new_context, server, artifacts):
     expect(form.get_by_label("份数")).to_have_value("12")
     expect(form.locator(".draft-note")).to_contain_text("草稿保存于")
 
+    page.set_viewport_size({"width": 375, "height": 800})  # a phone: nothing wider than the screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(artifacts / "case-task-form-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
     form.get_by_role("button", name="提交").click()
     expect(page.locator(".flash")).to_have_text("已提交")
     page.goto(f"/instances/{instance_id}")

@@ -89,6 +89,13 @@ def test_draft_on_a_task_one_may_not_do_changes_nothing(client, auth, db, task):
     assert client.post("/tasks/no-such-task/draft", data={"subject": "x"}).status_code == 404
 
 
+def test_discarding_someone_elses_draft_changes_nothing(client, auth, db, task):
+    post_draft(client, task, {"subject": "王秀英的草稿"})
+    auth.as_("member2")
+    assert client.post(f"/tasks/{task}/draft", data={"_discard": "1"}).status_code == 404
+    assert draft_of(db, task)["subject"] == "王秀英的草稿"
+
+
 def test_upload_into_a_file_field_then_complete(client, db, task):
     response = post_draft(client, task, {**FILLED, "_upload": "attachment",
                                           "upload:attachment": ("会议材料.pdf", PDF)})
