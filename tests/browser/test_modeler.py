@@ -22,6 +22,12 @@ DC = "{http://www.omg.org/spec/DD/20100524/DC}"
 SUBMIT = {"title": "", "category": "社会", "content": "城区老旧小区管网老化。", "suggestion": "分年度实施。"}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_version_cache(monkeypatch):
+    """runtime caches versions by row id; other tests' databases reuse the ids this test deploys."""
+    monkeypatch.setattr(runtime, "_VERSIONS", {})
+
+
 def login(new_context, base_url: str, username: str) -> Page:
     page = new_context(base_url=base_url, locale="zh-CN", viewport={"width": 1500, "height": 1000}).new_page()
     page.goto("/login")
@@ -102,6 +108,18 @@ def test_rename_and_new_deadline_deploy_while_running_instances_keep_their_versi
     expect(rows.filter(has_text="旧版本上的提案").locator(".step")).to_have_text("审查立案")
     expect(rows.filter(has_text="新版本上的提案").locator(".step")).to_have_text("审查立案并分类")
     tiwei.screenshot(path=str(artifacts / "modeler-02-inbox-two-versions.png"))
+
+    # the process owner moves the older instance to version 2
+    page.goto("/modeler/proposal/versions")
+    page.get_by_role("link", name="把办理中的事项迁移到当前版本").click()
+    row = page.locator("tr.movable", has_text="旧版本上的提案")
+    expect(row).to_contain_text("可以迁移")
+    expect(row).to_contain_text("审查立案")
+    page.screenshot(path=str(artifacts / "modeler-06-migration-preview.png"))
+    page.get_by_role("button", name="迁移选中的事项").click()
+    expect(page.locator(".flash")).to_contain_text("已将 1 个事项迁移到第 2 版")
+    tiwei.reload()
+    expect(rows.filter(has_text="旧版本上的提案").locator(".step")).to_have_text("审查立案并分类")
 
 
 def test_a_problem_in_the_list_selects_its_element(new_context, live_server, artifacts):

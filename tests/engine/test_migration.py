@@ -10,6 +10,14 @@ from engine.models import Event, Instance, OpenTask
 from .flow import SUBMIT, Flow
 
 
+@pytest.fixture(autouse=True)
+def _fresh_version_cache(monkeypatch):
+    """runtime caches versions by row id; other tests' databases reuse the ids this test deploys."""
+    from engine import runtime
+
+    monkeypatch.setattr(runtime, "_VERSIONS", {})
+
+
 @pytest.fixture
 def flow(deployed, users, both_backends):
     return Flow(deployed, users)

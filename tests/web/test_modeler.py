@@ -18,6 +18,14 @@ MIWG = Path(__file__).resolve().parents[1] / "fixtures" / "miwg"
 REVIEW_DUE = '<spiffworkflow:property name="dueWorkingDays" value="10" />'
 
 
+@pytest.fixture(autouse=True)
+def _fresh_version_cache(monkeypatch):
+    """runtime caches versions by row id; other tests' databases reuse the ids this test deploys."""
+    from engine import runtime
+
+    monkeypatch.setattr(runtime, "_VERSIONS", {})
+
+
 def _xml(client, key="proposal") -> str:
     response = client.get(f"/modeler/{key}/diagram.bpmn")
     assert response.status_code == 200

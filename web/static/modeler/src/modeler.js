@@ -2,6 +2,7 @@
 // extension properties, a server-side working copy saved as one edits, validation that selects the element a
 // problem is about, and deploy.
 import Modeler from 'bpmn-js/lib/Modeler';
+import { debounce } from 'min-dash';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
 
 import spiffworkflow from './spiffworkflow.json';
@@ -16,11 +17,26 @@ const say = cfg.messages;
 const status = document.getElementById('modeler-status');
 const problemList = document.getElementById('problems');
 
+// The properties panel applies typed input after a pause; validate, deploy and save apply what is pending first.
+const pendingInputs = new Set();
+const flushableInput = {
+  debounceInput: ['factory', () => (fn) => {
+    const debounced = debounce(fn, 300);
+    pendingInputs.add(debounced);
+    return debounced;
+  }]
+};
+
+function applyPendingEdits() {
+  for (const debounced of pendingInputs) debounced.flush();
+  clearTimeout(saveTimer);
+}
+
 const modeler = new Modeler({
   container: '#canvas',
   propertiesPanel: { parent: '#properties', layout: { groups: { general: { open: true }, xieshang: { open: true } } } },
   additionalModules: [
-    BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, userTask, translateModule(cfg.locale),
+    BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, flushableInput, userTask, translateModule(cfg.locale),
     { __init__: ['xsPropertiesProvider'], xsPropertiesProvider: ['type', XieshangPropertiesProvider] }
   ],
   moddleExtensions: { spiffworkflow },
@@ -82,7 +98,7 @@ let saveTimer = null;
 let saving = Promise.resolve();
 
 function save() {
-  clearTimeout(saveTimer);
+  applyPendingEdits();
   saving = saving.then(async () => {
     const result = await post(cfg.urls.save, { xml: await currentXml() });
     show(result.ok ? result.data.message : (result.data.error || say.failed), result.ok ? 'ok' : 'error');
@@ -92,6 +108,7 @@ function save() {
 }
 
 async function validate() {
+  applyPendingEdits();
   await saving;
   show(say.validating);
   const result = await post(cfg.urls.validate, { xml: await currentXml() });
@@ -101,6 +118,7 @@ async function validate() {
 }
 
 async function deploy() {
+  applyPendingEdits();
   await saving;
   show(say.deploying);
   const result = await post(cfg.urls.deploy, { xml: await currentXml() });
@@ -111,6 +129,7 @@ async function deploy() {
 }
 
 async function download() {
+  applyPendingEdits();
   const blob = new Blob([await currentXml()], { type: 'application/xml' });
   const link = document.createElement('a');
   link.href = URL.createObjectURL(blob);
