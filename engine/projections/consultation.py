@@ -174,7 +174,8 @@ def _plan(session: Session, instance, workflow, data: dict, top: Steps, kind: st
         rows = [{"plan_id": plan.id, "seq": n, "topic": _text(i.get("topic"), 200), "form": _text(i.get("form"), 30),
                  "process_key": FORM_PROCESSES.get(i.get("form")), "planned_date": _date(i.get("planned_date")),
                  "lead_committee": i.get("lead_committee") or None, "leaders": _text(i.get("leaders"), 100),
-                 "departments": _strings(i.get("departments")), "sector_group": _text(i.get("sector_group"), 100),
+                 "departments": [i["department"]] if i.get("department") else _strings(i.get("departments")),
+                 "sector_group": _text(i.get("sector_group"), 100),
                  "source": _text(i.get("source"), 100)}
                 for n, i in enumerate(joint.data.get("plan_items") or [], start=1) if isinstance(i, dict)]
         if rows:

@@ -34,20 +34,21 @@ def test_quarterly_forum_on_a_topic_raised_by_the_government_with_a_returned_dra
         "季协商座谈会", "县政府交办或提出", "zfb", None)
     assert (record.status, record.lead_committee) == ("会议筹备", "jjw")
 
-    flow.do("office1", instance, "notice", NOTICE)
-    assert flow.open_ids(instance) == ["provide_materials", "provide_materials", "research"]
+    flow.do("office1", instance, "notice", {**NOTICE, "more_material_units": ["czj", "nmj"]})  # czj is there already
+    assert flow.open_ids(instance) == ["provide_materials", "provide_materials", "provide_materials", "research"]
     research = flow.open(instance, "research")[0]
     assert research.candidate_unit == "jjw"
     assert inbox.tasks_for(flow.session, flow.user("nyw_clerk")) == []  # another committee's clerk sees nothing
     materials = flow.open(instance, "provide_materials")
-    assert sorted(t.candidate_unit for t in materials) == ["czj", "fgw"]
+    assert sorted(t.candidate_unit for t in materials) == ["czj", "fgw", "nmj"]
     assert materials[0].due_at.astimezone(clock.TZ).isoformat() == "2026-03-17T17:30:00+08:00"  # 3 days before
     flow.do("fgw_clerk", instance, "provide_materials", MATERIAL)
+    flow.do("nmj_clerk", instance, "provide_materials", MATERIAL)
     flow.do("jjw_clerk", instance, "research", RESEARCH)
     assert flow.open_ids(instance) == ["provide_materials"]
     flow.do("czj_clerk", instance, "provide_materials", {**MATERIAL, "material_title": "财政支持情况"})
     assert flow.open_ids(instance) == ["record"]
-    assert sorted(m["unit"] for m in flow.data(instance)["materials"]) == ["czj", "fgw"]
+    assert sorted(m["unit"] for m in flow.data(instance)["materials"]) == ["czj", "fgw", "nmj"]
 
     flow.do("office1", instance, "record", RECORD)
     flow.do("office1", instance, "draft", DRAFT)  # 专题报告 is the only kind here: its default
@@ -89,7 +90,7 @@ def test_quarterly_forum_on_a_topic_raised_by_the_government_with_a_returned_dra
         ("党政领导", "孙立（副县长）", "出席", False), ("部门", "fgw", "出席", False), ("部门", "czj", "出席", False),
         ("部门负责同志", "赵局长（县发改委）", "出席", False), ("专家学者", "王教授（通辽职业学院）", "出席", False)]
     assert flow.attendance(meeting)[0].name == "张明（委员）"
-    assert flow.count(ConsultationMaterial, ConsultationMaterial.consultation_id == record.id) == 2
+    assert flow.count(ConsultationMaterial, ConsultationMaterial.consultation_id == record.id) == 3
     [outcome] = flow.outcomes(instance)
     assert (outcome.kind, outcome.consultation_id, outcome.source_process, outcome.status) == (
         "专题报告", record.id, "quarterly_forum", "已办结")

@@ -39,7 +39,7 @@ ITEMS = [
 def plan_items():
     rows = []
     for form, day, committee, departments, topic in ITEMS:
-        row = {"topic": topic, "form": form, "planned_date": day, "departments": departments, "leaders": "联系副主席"}
+        row = {"topic": topic, "form": form, "planned_date": day, "department": departments[0], "leaders": "联系副主席"}
         if committee:
             row["lead_committee"] = committee
         if form == "界别协商":
@@ -91,7 +91,7 @@ def drive(flow, instance: Instance, n: int, form: str, day: str, committee: str 
     if key == "counterpart":
         dept = COUNTERPARTS[committee]
         flow.do(f"{dept}_clerk", instance, "agree_topic", {"topic_agreed": "同意"})
-        flow.do(f"{committee}_clerk", instance, "notice", {**NOTICE, "meeting_date": day})
+        flow.do(f"{committee}_clerk", instance, "notice", {**NOTICE, "meeting_date": day})  # no other units
         flow.do(f"{dept}_clerk", instance, "provide_materials", MATERIAL)
         flow.do(f"{committee}_clerk", instance, "record", record)
         flow.do(f"{committee}_clerk", instance, "draft", {**draft, "outcome_kind": "专题报告"})
@@ -100,7 +100,7 @@ def drive(flow, instance: Instance, n: int, form: str, day: str, committee: str 
                           county_impl=(dept,), county_instruction="请认真研究采纳。" if instruct else None)
         return
     if key == "sector":
-        flow.do("jiebie", instance, "notice", {**NOTICE, "meeting_date": day})
+        flow.do("jiebie", instance, "notice", {**NOTICE, "meeting_date": day, "more_material_units": departments[1:]})
         for unit in departments:
             flow.do(f"{unit}_clerk", instance, "provide_materials", MATERIAL)
         flow.do("jiebie", instance, "record", record)
@@ -110,7 +110,7 @@ def drive(flow, instance: Instance, n: int, form: str, day: str, committee: str 
                           county_instruction="请农牧局研究。" if instruct else None)
         flow.do("jiebie", instance, "conversion", {"converted_proposals": 1, "converted_speeches": 0, "converted_sqmy": 1})
         return
-    flow.do("office1", instance, "notice", {**NOTICE, "meeting_date": day})
+    flow.do("office1", instance, "notice", {**NOTICE, "meeting_date": day, "more_material_units": departments[1:]})
     flow.do(f"{committee}_clerk", instance, "research", RESEARCH)
     for unit in departments:
         flow.do(f"{unit}_clerk", instance, "provide_materials", MATERIAL)
