@@ -2,11 +2,12 @@
 and move running instances to a new version; plus 发起事项, the generic start page for every deployed procedure."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, g, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from engine.errors import Forbidden
+from web.users import login_manager
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 processes_bp = Blueprint("processes", __name__, url_prefix="/processes")
@@ -14,11 +15,16 @@ OWNER_ROLE = "process_owner"
 
 
 @bp.before_request
-@login_required
 def _process_owners_only():
+    if request.method == "GET" and "write_intent" not in g:  # before the first query of the request:
+        from engine.db import set_write_intent  # opening a process makes its working copy the first time
+
+        g.write_intent = set_write_intent(True)
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
     if not current_user.has_role(OWNER_ROLE):
         raise Forbidden(_("只有流程管理员可以编辑、发布或迁移流程。"))
-
+    return None
 
 from . import diagrams, form_editor, processes, versions  # noqa: E402,F401  (routes register on import)
 
