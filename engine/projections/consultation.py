@@ -136,11 +136,21 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
     consultation_id = None
     if instance.process_key != "outcome":
         consultation_id = _consultation(session, instance, workflow, data, top, steps, kind)
+    _outcomes(session, instance, workflow, steps, consultation_id)
+
+
+def record_outcomes(session: Session, instance, workflow) -> None:
+    """Keep consultation_outcomes (with instructions, implementation reports and feedback) for every `outcome` call
+    in `workflow`. For the projectors of other procedures that call `outcome` (社情民意, 民主评议, 视察调研 …): call it
+    from their project() so that their outcomes are counted with the consultations'."""
+    _outcomes(session, instance, workflow, _steps(workflow), None)
+
+
+def _outcomes(session: Session, instance, workflow, steps, consultation_id: int | None) -> None:
     for wf, wf_steps in steps.items():
-        if wf.spec.name != "outcome":
-            continue
-        call_id = "main" if wf is workflow else str(wf.parent_task_id)
-        _outcome(session, instance, wf, wf_steps, call_id, consultation_id)
+        if wf.spec.name == "outcome":
+            call_id = "main" if wf is workflow else str(wf.parent_task_id)
+            _outcome(session, instance, wf, wf_steps, call_id, consultation_id)
 
 
 # ---------------------------------------------------------------------------------------------------- P1

@@ -125,3 +125,73 @@ def test_only_the_routing_office_and_leaders_see_their_steps(flow):
     with pytest.raises(Forbidden):
         runtime.start_instance(flow.session, flow.user("member1"), "outcome", ABSTRACT)
     flow.session.rollback()
+
+
+CALLER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="reporter" name="报送方" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="政协办公室">
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>prepare</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>call</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:scriptTask id="prepare" name="准备报送"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:script>own = "调用方自己的数据"
+outcome_kind = "民主评议报告"
+outcome_title = "关于县农牧局专项工作的民主评议报告"
+outcome_summary = "评议意见三条。"
+outcome_source = "民主评议"
+raised_by_members = ["member1"]
+SKIP</bpmn:script></bpmn:scriptTask>
+    <bpmn:callActivity id="call" name="成果采纳、落实和反馈" calledElement="outcome">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:callActivity>
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="prepare"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="prepare" targetRef="call"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="call" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def _deploy_caller(flow, tmp_path, groups_line: str, monkeypatch):
+    from engine import definitions
+
+    monkeypatch.setattr(runtime, "_VERSIONS", {})  # version ids of extra diagrams differ from test to test
+    (tmp_path / "reporter.bpmn").write_text(CALLER.replace("SKIP", groups_line), encoding="utf-8")
+    definitions.deploy_directory(flow.session, tmp_path)
+    flow.session.commit()
+
+
+def test_a_caller_gets_only_the_result_back_and_its_outcome_is_recorded(flow, tmp_path, monkeypatch):
+    """The data contract: the six inputs go in, `outcome_result` comes back, the caller's own data stays; another
+    procedure's projector records its outcomes with `record_outcomes`."""
+    from engine import projections
+    from engine.projections import consultation
+
+    _deploy_caller(flow, tmp_path, "raised_by_groups = []", monkeypatch)
+    monkeypatch.setitem(projections.PROJECTORS, "reporter",
+                        lambda session, instance, workflow, data, **kw: consultation.record_outcomes(session, instance,
+                                                                                                    workflow))
+    instance = flow.start("office1", "reporter", {})
+    inside = flow.data(instance)
+    assert "own" not in inside and inside["outcome_kind"] == "民主评议报告"
+    flow.outcome_path(instance, gov=False, county_instruction="请农牧局整改。", county_impl=("nmj",))
+    assert flow.status(instance) == "completed"
+    after = flow.data(instance)
+    assert after["own"] == "调用方自己的数据" and "county_instruction" not in after
+    assert after["outcome_result"] == {"kind": "民主评议报告", "title": "关于县农牧局专项工作的民主评议报告",
+                                       "doc_no": SEND["doc_no"], "sent_on": SEND["sent_on"], "sent_to": ["县委办公室"]}
+    [outcome] = flow.outcomes(instance)
+    assert (outcome.kind, outcome.source_process, outcome.consultation_id, outcome.status) == (
+        "民主评议报告", "reporter", None, "已办结")
+    instructions, implementations, feedback = flow.children(outcome)
+    assert len(instructions) == len(implementations) == len(feedback) == 1
+
+
+def test_a_caller_that_leaves_out_an_input_is_stopped(flow, tmp_path, monkeypatch):
+    from engine.runtime import ProcessFault
+
+    _deploy_caller(flow, tmp_path, "", monkeypatch)  # no raised_by_groups
+    with pytest.raises(ProcessFault):
+        runtime.start_instance(flow.session, flow.user("office1"), "reporter", {})
+    flow.session.rollback()
