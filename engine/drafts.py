@@ -9,7 +9,7 @@ import re
 from pathlib import PurePosixPath
 
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from . import clock, definitions, forms, lint
@@ -175,10 +175,19 @@ def validate(session: Session, key: str, xml: str | None = None) -> tuple[defini
     files = {path: drafted.get(path) for path in lint.form_paths(root)}
     roles = definitions.role_names(session)
     checked = definitions.check(raw, files, roles, definitions.called_versions(session, root))
-    problems = explain(root, checked, roles, files)
     if checked.process_key and checked.process_key != key:
-        problems.append(Problem(checked.process_key, f"流程编号（ID）须保持为 {key}：改名请只改“名称”"))
-    return checked, problems
+        checked.problems.append(Problem(checked.process_key, f"流程编号（ID）须保持为 {key}：改名请只改“名称”"))
+    return checked, explain(root, checked, roles, files)
+
+
+def discard(session: Session, key: str) -> bool:
+    """Throw the working copy away; True if the process is deployed (opening it again starts from the latest
+    version), False if it never was (it is gone)."""
+    draft = get(session, key)
+    session.execute(delete(DraftForm).where(DraftForm.draft_key == key))
+    session.delete(draft)
+    session.flush()
+    return session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1)) is not None
 
 
 def deploy(session: Session, key: str, actor: User, xml: str | None = None) -> ProcessVersion:

@@ -60,12 +60,6 @@ def test_a_problem_stops_deploy_and_names_the_element(deployed, users):
     assert _count(deployed) == 1
 
 
-def test_changing_the_process_id_is_refused(deployed, users):
-    xml = drafts.get(deployed, "proposal").bpmn_xml.replace('id="proposal" name="提案办理"', 'id="other" name="提案办理"')
-    _checked, problems = drafts.validate(deployed, "proposal", xml)
-    assert any("proposal" in p.message and p.element_id == "other" for p in problems)
-
-
 def test_forms_are_versioned_with_the_diagram(deployed, users):
     path = "forms/proposal/review.json"
     schema = {**drafts.form_files(deployed, "proposal")[path], "title": "审查立案（修订）"}
@@ -175,3 +169,20 @@ def test_saving_keeps_the_layout_of_elements_the_modeler_does_not_draw(deployed,
     start_di.getparent().remove(start_di)  # what bpmn-js leaves out: a called process drawn inside its caller
     drafts.save(deployed, draft.key, etree.tostring(root, encoding="unicode"), users.admin)
     assert 'bpmnElement="_200f43e7-1385-46e2-a380-3ef16ebe7847"' in drafts.get(deployed, draft.key).bpmn_xml
+
+
+def test_discarding_the_working_copy_starts_again_from_the_latest_version(deployed, users):
+    drafts.save(deployed, "proposal", drafts.get(deployed, "proposal").bpmn_xml.replace("审查立案", "改坏了"), users.admin)
+    assert drafts.discard(deployed, "proposal") is True
+    assert "改坏了" not in drafts.get(deployed, "proposal").bpmn_xml
+    drafts.create(deployed, "visit_record", "走访记录", users.admin)
+    assert drafts.discard(deployed, "visit_record") is False
+    assert deployed.get(DraftForm, 1) is None or deployed.scalar(
+        select(func.count()).select_from(DraftForm).where(DraftForm.draft_key == "visit_record")) == 0
+
+
+def test_a_changed_process_id_is_pinned_to_its_pool(deployed, users):
+    xml = drafts.get(deployed, "proposal").bpmn_xml.replace('id="proposal" name="提案办理"', 'id="other" name="提案办理"')
+    xml = xml.replace('processRef="proposal"', 'processRef="other"')
+    _checked, problems = drafts.validate(deployed, "proposal", xml)
+    assert [p.element_id for p in problems if "须保持为 proposal" in p.message] == ["proposal_participant"]

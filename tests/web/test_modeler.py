@@ -50,6 +50,7 @@ def _count(db, model) -> int:
     ("get", "/modeler/proposal/versions", None),
     ("post", "/modeler/proposal/versions/1/restore", None),
     ("get", "/modeler/proposal/migrate", None),
+    ("post", "/modeler/proposal/discard", None),
     ("post", "/modeler/proposal/migrate", None),
 ])
 @pytest.mark.parametrize("username", ["office1", "member1", "tiwei"])
@@ -233,3 +234,12 @@ def test_nav_links(client, auth):
     auth.as_("office1")
     page = text(client.get("/inbox"))
     assert "流程设计" not in page and "发起事项" in page
+
+
+def test_discard_goes_back_to_the_deployed_version(client, auth, db):
+    auth.as_("admin")
+    client.post("/modeler/proposal/save", json={"xml": _xml(client).replace("审查立案", "临时改动")})
+    assert "临时改动" in _xml(client)
+    response = client.post("/modeler/proposal/discard")
+    assert response.status_code == 302 and response.location.endswith("/modeler/proposal")
+    assert "临时改动" not in _xml(client)

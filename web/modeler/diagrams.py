@@ -134,3 +134,14 @@ def deploy(key: str):
 
 def _problem(problem) -> dict:
     return {"element_id": problem.element_id, "message": problem.message}
+
+
+@bp.post("/<key>/discard")
+def discard(key: str):
+    deployed = drafts.discard(get_session(), key)
+    commit()
+    if deployed:
+        flash(_("已放弃工作稿中的修改，重新从最新发布的版本开始。"), "success")
+        return redirect(url_for("modeler.edit", key=key))
+    flash(_("已删除未发布的工作稿。"), "success")
+    return redirect(url_for("modeler.index"))
