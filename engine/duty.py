@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Text, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import clock
@@ -20,7 +20,7 @@ from .errors import Conflict, NotFound
 from .models import Role, User
 from .records.consultation import Attendance, Consultation, Meeting, Speech
 from .records.members import Member, Term
-from .records.proposal import Proposal
+from .records.proposal import Proposal, ProposalCosigner
 from .records.supervision import Participation, SheqingItem
 
 PLENARY = "plenary"
@@ -119,17 +119,16 @@ def records(session: Session, year: int, user_ids: list[int] | None = None) -> l
             .where(Participation.user_id.in_(ids), Participation.attended.is_(True), Participation.year == year)):
         add(user_id, "activity", f"{clock_date(at)} {title}")
 
-    proposals = session.execute(
-        select(Proposal.proposer_id, Proposal.cosigners, Proposal.number, Proposal.title)
-        .where(Proposal.submitted_at >= start, Proposal.submitted_at < end,
-               or_(Proposal.proposer_id.in_(ids),
-                   *[Proposal.cosigners.cast(Text).like(f'%"{username}"%') for username in names])))
-    for proposer_id, cosigners, number, title in proposals:
-        if proposer_id in ids:
-            add(proposer_id, "proposal", f"{number} {title}（领衔）")
-        for username in cosigners or []:
-            if username in names:
-                add(names[username], "proposal", f"{number} {title}（联名）")
+    for proposer_id, number, title in session.execute(
+            select(Proposal.proposer_id, Proposal.number, Proposal.title)
+            .where(Proposal.submitted_at >= start, Proposal.submitted_at < end, Proposal.proposer_id.in_(ids))):
+        add(proposer_id, "proposal", f"{number} {title}（领衔）")
+    for username, number, title in session.execute(  # co-signers count once they confirmed
+            select(ProposalCosigner.username, Proposal.number, Proposal.title)
+            .join(Proposal, Proposal.id == ProposalCosigner.proposal_id)
+            .where(Proposal.submitted_at >= start, Proposal.submitted_at < end,
+                   ProposalCosigner.username.in_(list(names)), ProposalCosigner.status == "agreed")):
+        add(names[username], "proposal", f"{number} {title}（联名）")
     for user_id, number, title in session.execute(
             select(SheqingItem.submitter_id, SheqingItem.number, SheqingItem.title)
             .where(SheqingItem.submitter_id.in_(ids), SheqingItem.submitted_at >= start, SheqingItem.submitted_at < end)):

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .. import clock, workdays
-from ..records.proposal import Proposal
+from ..records.proposal import Proposal, ProposalCosigner
 
 PROCESS_KEYS = ("proposal",)
 
@@ -45,12 +45,16 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
         "publish_proposal": bool(data.get("publish_proposal")), "publish_reply": bool(data.get("publish_reply")),
     }
     if kind == "start":
-        session.add(Proposal(
+        proposal = Proposal(
             instance_id=instance.id, number=instance.business_key, title=data.get("title", ""),
             category=data.get("category", ""), content=data.get("content", ""),
             suggestion=data.get("suggestion", ""), proposer_id=actor.id, cosigners=list(data.get("cosigners") or []),
-            submitted_at=now, **values))
+            submitted_at=now, **values)
+        proposal.signers = [ProposalCosigner(username=name) for name in proposal.cosigners]
+        session.add(proposal)
         return
+    if data.get("cosign_results") and kind == "complete":
+        _record_cosign_answers(session, instance, data["cosign_results"])
     if data.get("assigned_at"):
         values["assigned_at"] = workdays.parse(data["assigned_at"])
     if data.get("reply_text"):
@@ -59,3 +63,13 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
         values["closed_at"] = now
     session.execute(update(Proposal).where(Proposal.instance_id == instance.id).values(**values)
                     .execution_options(synchronize_session=False))
+
+
+def _record_cosign_answers(session: Session, instance, results: list) -> None:
+    proposal_id = select(Proposal.id).where(Proposal.instance_id == instance.id).scalar_subquery()
+    for answer in results:
+        if isinstance(answer, dict) and answer.get("user"):
+            session.execute(update(ProposalCosigner).where(
+                ProposalCosigner.proposal_id == proposal_id, ProposalCosigner.username == answer["user"],
+                ProposalCosigner.status == "invited").values(status="agreed" if answer.get("agree") else "declined")
+                .execution_options(synchronize_session=False))

@@ -10,6 +10,6 @@ import pkgutil
 for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")
 
-from .proposal import Proposal  # noqa: E402
+from .proposal import Proposal, ProposalCosigner  # noqa: E402
 
-__all__ = ["Proposal"]
+__all__ = ["Proposal", "ProposalCosigner"]

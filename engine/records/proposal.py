@@ -38,3 +38,13 @@ class Proposal(Base):
     replied_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
     proposer: Mapped[User] = relationship(lazy="joined")
+    signers: Mapped[list["ProposalCosigner"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+
+class ProposalCosigner(Base):
+    """An invited co-signer (联名) and whether they confirmed; 五个一 counts only confirmed ones."""
+
+    __tablename__ = "proposal_cosigners"
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+    status: Mapped[str] = mapped_column(String(10), default="invited")  # invited | agreed | declined

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select
 
-from engine import clock, duty, runtime
+from engine import clock, duty, inbox, runtime
 from engine.records.consultation import Attendance, Consultation, Meeting, Speech
 
 from .flow import MONDAY, SUBMIT
@@ -54,7 +54,12 @@ def inspection_with(s, users, team, attended, finish=True):
 
 
 def test_a_member_who_did_everything_meets_the_five_and_one_who_did_not_is_told_what_is_missing(s, users):
-    proposal = runtime.start_instance(s, users.member1, "proposal", {**SUBMIT, "cosigners": ["member2"]})
+    proposal = runtime.start_instance(s, users.member1, "proposal", {**SUBMIT, "cosigners": ["member2", "member3"]})
+    s.commit()
+    for username, agree in (("member2", True), ("member3", False)):  # only a confirmed co-signer counts
+        [task] = [t for t in inbox.tasks_for(s, getattr(users, username)) if t.instance_id == proposal.id]
+        runtime.complete_task(s, getattr(users, username), task.id, {"cosign_agree": agree})
+        s.commit()
     runtime.start_instance(s, users.member1, "sheqing", SHEQING)
     runtime.start_instance(s, users.member2, "sheqing", SHEQING)
     s.commit()

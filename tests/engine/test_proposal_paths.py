@@ -276,3 +276,14 @@ def test_a_proposal_merged_after_the_main_reply_still_gets_it(flow):
     flow.do("tiwei", late, "review", {"decision": "并案", "reason": "同题", "merge_into": "2026-001"})
     assert flow.open_ids(late) == ["satisfaction_merged"]
     assert runtime.instance_data(flow.session, late)["main_reply"]["result_class"] == "A"
+
+
+def test_cosigner_answers_are_recorded_for_duty_records(flow):
+    from engine.records import ProposalCosigner
+
+    instance = flow.submit(cosigners=["member2", "member3"])
+    flow.do("member2", instance, "cosign", {"cosign_agree": True})
+    flow.do("member3", instance, "cosign", {"cosign_agree": False})
+    flow.session.expire_all()
+    answers = dict(flow.session.execute(select(ProposalCosigner.username, ProposalCosigner.status)).all())
+    assert answers == {"member2": "agreed", "member3": "declined"}
