@@ -91,7 +91,9 @@ def import_file(session: Session, raw: bytes, filename: str, actor: User) -> Dra
     name = (chosen.get("name") if chosen is not None else None) or key
     draft = session.get(DraftDiagram, key)
     base = draft.base_version if draft is not None else None
-    return replace(session, key, name, raw.decode("utf-8", "replace"), {}, actor, base_version=base)
+    encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper().replace("_", "-")
+    text = raw.decode("utf-8") if encoding in ("UTF-8", "UTF8") else etree.tostring(root, encoding="unicode")
+    return replace(session, key, name, text, {}, actor, base_version=base)
 
 
 def save(session: Session, key: str, xml: str, actor: User) -> DraftDiagram:
