@@ -37,7 +37,7 @@ def test_the_working_copy_starts_as_the_latest_version(deployed):
     assert drafts.form_files(deployed, "proposal") == latest.forms
 
 
-def test_rename_and_new_deadline_deploy_as_a_new_version(deployed, users):
+def test_rename_and_new_deadline_deploy_as_a_new_version(deployed, users, both_backends):
     admin = users.admin
     draft = drafts.get(deployed, "proposal")
     xml = draft.bpmn_xml.replace('name="审查立案"', 'name="审查立案并分类"').replace(
@@ -60,7 +60,7 @@ def test_a_problem_stops_deploy_and_names_the_element(deployed, users):
     assert _count(deployed) == 1
 
 
-def test_forms_are_versioned_with_the_diagram(deployed, users):
+def test_forms_are_versioned_with_the_diagram(deployed, users, both_backends):
     path = "forms/proposal/review.json"
     schema = {**drafts.form_files(deployed, "proposal")[path], "title": "审查立案（修订）"}
     drafts.save_form(deployed, "proposal", path, schema, users.admin)
@@ -85,7 +85,7 @@ def test_invalid_forms_are_refused_and_nothing_changes(deployed, users, schema, 
     assert drafts.form_files(deployed, "proposal") == before
 
 
-def test_restore_makes_an_old_version_the_newest(deployed, users):
+def test_restore_makes_an_old_version_the_newest(deployed, users, both_backends):
     original = definitions.latest_version(deployed, "proposal")
     drafts.deploy(deployed, "proposal", users.admin,
                   drafts.get(deployed, "proposal").bpmn_xml.replace('name="审查立案"', 'name="审查"'))
@@ -171,7 +171,7 @@ def test_saving_keeps_the_layout_of_elements_the_modeler_does_not_draw(deployed,
     assert 'bpmnElement="_200f43e7-1385-46e2-a380-3ef16ebe7847"' in drafts.get(deployed, draft.key).bpmn_xml
 
 
-def test_discarding_the_working_copy_starts_again_from_the_latest_version(deployed, users):
+def test_discarding_the_working_copy_starts_again_from_the_latest_version(deployed, users, both_backends):
     drafts.save(deployed, "proposal", drafts.get(deployed, "proposal").bpmn_xml.replace("审查立案", "改坏了"), users.admin)
     assert drafts.discard(deployed, "proposal") is True
     assert "改坏了" not in drafts.get(deployed, "proposal").bpmn_xml
