@@ -109,6 +109,14 @@ def test_rename_and_new_deadline_deploy_while_running_instances_keep_their_versi
     expect(rows.filter(has_text="新版本上的提案").locator(".step")).to_have_text("审查立案并分类")
     tiwei.screenshot(path=str(artifacts / "modeler-02-inbox-two-versions.png"))
 
+    # what changed, by name
+    page.goto("/modeler/proposal/versions")
+    page.locator("tr[data-version='2']").get_by_role("link", name="与上一版比较").click()
+    change = page.locator("tr[data-element-id='review']")
+    expect(change).to_contain_text("名称：审查立案 → 审查立案并分类")
+    expect(change).to_contain_text("办理时限（工作日）：10 → 5")
+    page.screenshot(path=str(artifacts / "modeler-07-diff.png"))
+
     # the process owner moves the older instance to version 2
     page.goto("/modeler/proposal/versions")
     page.get_by_role("link", name="把办理中的事项迁移到当前版本").click()

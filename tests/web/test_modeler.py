@@ -245,3 +245,12 @@ def test_discard_goes_back_to_the_deployed_version(client, auth, db):
     response = client.post("/modeler/proposal/discard")
     assert response.status_code == 302 and response.location.endswith("/modeler/proposal")
     assert "临时改动" not in _xml(client)
+
+
+def test_modeler_pages_in_english(client, auth):
+    auth.as_("admin")
+    for url in ("/modeler?lang=en", "/modeler/proposal", "/modeler/proposal/versions", "/processes"):
+        response = client.get(url)
+        assert response.status_code == 200
+    assert "Validate" in text(client.get("/modeler/proposal")) and "Deploy" in text(client.get("/modeler/proposal"))
+    assert '"locale": "en"' in client.get("/modeler/proposal").get_data(as_text=True).replace("&#34;", '"')
