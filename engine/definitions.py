@@ -94,7 +94,7 @@ def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str,
     result.process_key = executable[0]
     process_node = root.find(f"{{{lint.NS['bpmn']}}}process[@id='{result.process_key}']")
     result.name = (process_node.get("name") if process_node is not None else None) or result.process_key
-    result.problems.extend(lint.check(root, form_files, set(roles)))
+    result.problems.extend(lint.check(root, form_files, set(roles), set(roles.values())))
     try:
         spec = parser.get_spec(result.process_key)
         parser.get_subprocess_specs(result.process_key)
@@ -220,9 +220,22 @@ def latest_versions(session: Session) -> list[ProcessVersion]:
         .order_by(ProcessVersion.name)))
 
 
+def start_roles(session: Session, version: ProcessVersion) -> set[str]:
+    """Who may start: the start event's lane role, plus the role keys its `startRoles` property lists."""
+    spec, _subs = specs(session, version)
+    start = spec.task_specs[spec.start.outputs[0].name] if spec.start.outputs else None
+    extra = ((start.extensions or {}).get("properties", {}) if start is not None else {}).get("startRoles", "")
+    roles = {key.strip() for key in extra.replace("，", ",").split(",") if key.strip()}
+    lane_role = version.lane_roles.get(version.start_lane or "")
+    return roles | ({lane_role} if lane_role else set())
+
+
+def may_start(session: Session, user: User, version: ProcessVersion) -> bool:
+    return bool(start_roles(session, version) & user.role_keys)
+
+
 def startable_processes(session: Session, user: User) -> list[ProcessVersion]:
-    keys = user.role_keys
-    return [v for v in latest_versions(session) if v.lane_roles.get(v.start_lane or "") in keys]
+    return [v for v in latest_versions(session) if may_start(session, user, v)]
 
 
 _SPECS: dict[str, tuple] = {}

@@ -28,7 +28,7 @@ _TRANSLATIONS = [
 def explain(root, checked, roles: dict[str, str], form_files: dict) -> list[Problem]:
     problems = list(checked.problems)
     if not checked.process_key:  # the checks stopped early: show what the diagram checks find as well
-        problems.extend(lint.check(root, form_files, set(roles)))
+        problems.extend(lint.check(root, form_files, set(roles), set(roles.values())))
     problems.extend(_structure(root))
     drawn = {node.get("bpmnElement") for node in root.iter(f"{{{DI}}}BPMNShape", f"{{{DI}}}BPMNEdge")}
     by_id = {node.get("id"): node for node in root.iter() if isinstance(node.tag, str) and node.get("id")}

@@ -77,8 +77,11 @@ def properties(node) -> dict[str, str]:
     return {p.get("name"): p.get("value") or "" for p in node.iter(f"{{{NS['spiffworkflow']}}}property")}
 
 
-def check(root, form_files: dict[str, dict | None], role_names: set[str]) -> list[Problem]:
-    """All problems of one parsed XML tree; `form_files` maps each referenced form path to its schema (None: missing)."""
+def check(root, form_files: dict[str, dict | None], role_names: set[str],
+          role_keys: set[str] | None = None) -> list[Problem]:
+    """All problems of one parsed XML tree; `form_files` maps each referenced form path to its schema (None: missing).
+    `role_names` are the lane names roles answer to, `role_keys` what `startRoles` may list."""
+    role_keys = role_keys if role_keys is not None else set()
     b = NS["bpmn"]
     problems: list[Problem] = []
     for tag, why in _UNSUPPORTED.items():
@@ -101,6 +104,11 @@ def check(root, form_files: dict[str, dict | None], role_names: set[str]) -> lis
         is_user_task = node.tag == f"{{{b}}}userTask"
         if is_user_task and not lane_of.get(element_id):
             problems.append(Problem(element_id, f"用户任务{_label(node)}不在任何泳道中：无法确定由谁办理"))
+        if "startRoles" in props:
+            listed = {k.strip() for k in props["startRoles"].replace("，", ",").split(",") if k.strip()}
+            unknown = listed - role_keys
+            if unknown:
+                problems.append(Problem(element_id, f"可发起角色中没有这些角色：{'、'.join(sorted(unknown))}"))
         if "dueWorkingDays" in props and not props["dueWorkingDays"].strip().isdigit():
             problems.append(Problem(element_id, "办理时限（工作日）必须是整数"))
         form_path = props.get(FORM_PROPERTY)

@@ -22,15 +22,16 @@ from .models import Counter, Event, Instance, OpenTask, ProcessVersion, User
 from .tasks import ProcessFault, may_act, open_task_row
 
 log = logging.getLogger("xieshang.engine")
-_VERSIONS: dict[int, ProcessVersion] = {}  # immutable rows, kept per process to save a query per request
+_VERSIONS: dict[tuple[str, int], ProcessVersion] = {}  # immutable rows, kept to save a query per request
 
 
 def _version(session: Session, version_id: int) -> ProcessVersion:
-    version = _VERSIONS.get(version_id)
+    key = (str(session.get_bind().url), version_id)  # ids repeat across databases (tests, several sites)
+    version = _VERSIONS.get(key)
     if version is None:
         version = session.get(ProcessVersion, version_id)
         session.expunge(version)
-        _VERSIONS[version_id] = version
+        _VERSIONS[key] = version
     return version
 
 
@@ -67,7 +68,7 @@ def start_instance(session: Session, actor: User | None, process_key: str, data:
                    system: bool = False) -> Instance:
     """Start the latest version. `system=True` is for starts the office scheduled (no lane-role check)."""
     version = definitions.latest_version(session, process_key)
-    if not system and (actor is None or version.lane_roles.get(version.start_lane or "") not in actor.role_keys):
+    if not system and (actor is None or not definitions.may_start(session, actor, version)):
         raise Forbidden(f"您没有发起“{version.name}”的权限。")
     spec, subprocess_specs = definitions.specs(session, version)
     start_spec = spec.task_specs[spec.start.outputs[0].name]

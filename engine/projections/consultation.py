@@ -139,6 +139,9 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
     _outcomes(session, instance, workflow, steps, consultation_id)
 
 
+CALLED_KEYS = ("outcome",)
+
+
 def record_outcomes(session: Session, instance, workflow) -> None:
     """Keep consultation_outcomes (with instructions, implementation reports and feedback) for every `outcome` call
     in `workflow`. For the projectors of other procedures that call `outcome` (社情民意, 民主评议, 视察调研 …): call it
@@ -512,3 +515,6 @@ def _feedback(session: Session, outcome_id: int, steps: Steps) -> None:
         rows += [{**common, "recipient_kind": "团体", "recipient": g} for g in _strings(d.get("raised_by_groups"))]
     if rows:
         session.execute(insert(Feedback), rows)
+
+
+project_calls = record_outcomes  # every procedure that calls `outcome` has its outcomes counted

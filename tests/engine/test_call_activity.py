@@ -76,3 +76,33 @@ def test_callee_is_deployed_first_and_its_task_reaches_the_inbox(deployed, users
     runtime.complete_task(session, users.office1, task.id, {"note": "已反馈"})
     session.commit()
     assert session.scalars(select(Instance.status).where(Instance.id == instance.id)).one() == "completed"
+
+
+def test_start_roles_widen_who_may_start(deployed, users, folder):
+    from engine.errors import Forbidden
+
+    xml = (folder / "a_caller.bpmn").read_text(encoding="utf-8").replace(
+        '<bpmn:startEvent id="start">',
+        '<bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:properties>'
+        '<spiffworkflow:property name="startRoles" value="department"/></spiffworkflow:properties>'
+        '</bpmn:extensionElements>')
+    (folder / "a_caller.bpmn").write_text(xml, encoding="utf-8")
+    definitions.deploy_directory(deployed, folder)
+    assert runtime.start_instance(deployed, users.czj_clerk, "caller", {}).id  # a department, by startRoles
+    assert runtime.start_instance(deployed, users.member1, "caller", {}).id  # the lane's role
+    with pytest.raises(Forbidden):
+        runtime.start_instance(deployed, users.tiwei, "caller", {})
+    assert "caller" in {v.process_key for v in definitions.startable_processes(deployed, users.czj_clerk)}
+
+
+def test_unknown_start_roles_are_refused(deployed, folder):
+    xml = (folder / "a_caller.bpmn").read_text(encoding="utf-8").replace(
+        '<bpmn:startEvent id="start">',
+        '<bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:properties>'
+        '<spiffworkflow:property name="startRoles" value="nobody"/></spiffworkflow:properties>'
+        '</bpmn:extensionElements>')
+    (folder / "a_caller.bpmn").write_text(xml, encoding="utf-8")
+    definitions.deploy_file(deployed, folder / "b_callee.bpmn")
+    with pytest.raises(DeployError) as caught:
+        definitions.deploy_file(deployed, folder / "a_caller.bpmn")
+    assert caught.value.problems[0].element_id == "start" and "nobody" in caught.value.message
