@@ -74,7 +74,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 def create_schema(engine: Engine) -> None:
-    from . import records  # noqa: F401 - registers the domain tables
-    from .models import Base
+    """Create or upgrade the schema to the newest migration (engine/schema.py)."""
+    from . import schema
 
-    Base.metadata.create_all(engine)
+    schema.upgrade(engine)
