@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from SpiffWorkflow.bpmn.specs.mixins import UserTaskMixin
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import clock, schedule
-from ..models import Unit, User
-from ..records.consultation import (Attendance, Consultation, ConsultationMaterial, ConsultationPlan, Feedback,
-                                    Implementation, Instruction, Meeting, Outcome, PlanItem, PlanTopic, Speech)
+from ..models import User
+from ..records.consultation import (Attendance, Consultation, ConsultationMaterial, ConsultationPlan, Meeting,
+                                    PlanItem, PlanTopic, Speech)
+from . import outcomes
+from .consultation_steps import (Steps, _date, _known, _status, _steps, _strings, _text, _unit_names,
+                                 _user_ids)
+from .outcomes import OUTCOME_STATUS
 
 PROCESS_KEYS = ("annual_plan", "plenary", "topical_meeting", "special_meeting", "quarterly_forum", "counterpart",
                 "sector", "outcome")
@@ -31,10 +33,6 @@ START_HOUR = dt.time(9, 0)
 
 PLAN_STATUS = [("publish", "待公开发布"), ("issue", "待印发"), ("standing_review", "县委常委会研究"),
                ("chair_review", "主席会议审议"), ("joint", "联席会议会商"), ("compile", "汇总梳理议题")]
-OUTCOME_STATUS = [("feedback", "待反馈"), ("county_implement", "落实中"), ("gov_implement", "落实中"),
-                  ("county_notice", "登记批示"), ("gov_notice", "登记批示"), ("county_read", "领导阅批"),
-                  ("gov_read", "领导阅批"), ("county_receive", "登记呈阅"), ("gov_receive", "登记呈阅"),
-                  ("dept_handle", "部门办理"), ("send", "待报送")]
 CONSULTATION_STATUS = [("conversion", "成果转化登记"), ("sign", "党组审定"), ("adopt", "常委会审议"),
                        ("approve", "主席审定"), ("draft", "形成成果"), ("record", "待记录会议"),
                        ("research", "会前调研"), ("provide_materials", "会前准备"), ("briefing", "情况通报会"),
@@ -42,87 +40,6 @@ CONSULTATION_STATUS = [("conversion", "成果转化登记"), ("sign", "党组审
                        ("speech", "征集大会发言"), ("set_due", "会议筹备"), ("notice", "会议筹备"),
                        ("agree_topic", "商定议题"), ("provide_draft", "待提交征求意见稿"), ("opinion", "研究提出意见"),
                        ("adoption", "待反馈采纳情况"), ("invited", "待记录活动")]
-
-
-# ---------------------------------------------------------------------------------------------------- helpers
-
-def _date(value) -> dt.date | None:
-    if not value:
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
-def _text(value, limit: int | None = None) -> str:
-    text = "" if value is None else str(value)
-    return text[:limit] if limit else text
-
-
-def _strings(value) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-class Steps:
-    """The tasks of one (sub)workflow by bpmn id: completed user-task data in completion order, and what is open."""
-
-    def __init__(self):
-        self.done: dict[str, list] = {}
-        self.open: set[str] = set()
-        self.any_data: dict | None = None
-
-    def last(self, bpmn_id):
-        tasks = self.done.get(bpmn_id)
-        return tasks[-1] if tasks else None
-
-
-def _steps(workflow) -> dict[object, Steps]:
-    """Steps per workflow object (the top workflow and each subprocess)."""
-    found: dict[object, Steps] = {}
-    for task in workflow.get_tasks():
-        steps = found.setdefault(task.workflow, Steps())
-        bpmn_id = task.task_spec.bpmn_id
-        if steps.any_data is None and "outcome_kind" in task.data:
-            steps.any_data = task.data
-        if bpmn_id is None:
-            continue
-        if task.state == TaskState.COMPLETED and isinstance(task.task_spec, UserTaskMixin):
-            steps.done.setdefault(bpmn_id, []).append(task)
-        elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
-            steps.open.add(bpmn_id)
-    for steps in found.values():
-        for tasks in steps.done.values():
-            tasks.sort(key=lambda t: t.last_state_change)
-    return found
-
-
-def _status(steps: Steps, table, finished: str, fallback: str) -> str:
-    for bpmn_id, status in table:
-        if bpmn_id in steps.open:
-            return status
-    return fallback if steps.open else finished
-
-
-def _known(session: Session, column, *criteria) -> set[str]:
-    return set(session.scalars(select(column).where(*criteria)))
-
-
-def _unit_names(session: Session, codes) -> dict[str, str]:
-    codes = [c for c in set(codes) if c]
-    if not codes:
-        return {}
-    return dict(session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(codes))).all())
-
-
-def _user_ids(session: Session, usernames) -> dict[str, tuple[int, str]]:
-    names = [u for u in set(usernames) if u]
-    if not names:
-        return {}
-    return {u: (i, n) for u, i, n in session.execute(select(User.username, User.id, User.name)
-                                                      .where(User.username.in_(names))).all()}
 
 
 # ---------------------------------------------------------------------------------------------------- entry
@@ -153,7 +70,7 @@ def _outcomes(session: Session, instance, workflow, steps, consultation_id: int 
     for wf, wf_steps in steps.items():
         if wf.spec.name == "outcome":
             call_id = "main" if wf is workflow else str(wf.parent_task_id)
-            _outcome(session, instance, wf, wf_steps, call_id, consultation_id)
+            outcomes.record(session, instance, wf, wf_steps, call_id, consultation_id)
 
 
 # ---------------------------------------------------------------------------------------------------- P1
@@ -416,105 +333,6 @@ def _speeches(session: Session, consultation_id: int, top: Steps) -> None:
                 session.execute(update(Speech).where(Speech.consultation_id == consultation_id,
                                                      Speech.username.in_(chosen)).values(selected=label)
                                 .execution_options(synchronize_session=False))
-
-
-# ---------------------------------------------------------------------------------------------------- P9
-
-def _outcome(session: Session, instance, wf, steps: Steps, call_id: str, consultation_id: int | None) -> None:
-    now = clock.now()
-    inputs = steps.any_data or {}
-    if not inputs:
-        return
-    values = {
-        "kind": _text(inputs.get("outcome_kind"), 20), "title": _text(inputs.get("outcome_title"), 200),
-        "summary": _text(inputs.get("outcome_summary")), "source": _text(inputs.get("outcome_source"), 300),
-        "raised_by_members": _strings(inputs.get("raised_by_members")),
-        "raised_by_groups": _strings(inputs.get("raised_by_groups")),
-        "status": "已办结" if wf.is_completed() else _status(steps, OUTCOME_STATUS, "已办结", "报送中"),
-    }
-    sent = steps.last("send")
-    if sent is not None:
-        values.update(doc_no=_text(sent.data.get("doc_no"), 60), sent_on=_date(sent.data.get("sent_on")),
-                      send_county=bool(sent.data.get("send_county")), send_gov=bool(sent.data.get("send_gov")),
-                      send_units=_strings(sent.data.get("send_units")))
-    for side in ("county", "gov"):
-        read = steps.last(f"{side}_read")
-        if read is not None:
-            values[f"{side}_leader"] = _text(read.data.get(f"{side}_leader"), 60)
-            values[f"{side}_read_on"] = _date(read.data.get(f"{side}_read_on"))
-    fed = steps.last("feedback")
-    if fed is not None:
-        values["fed_back_on"] = _date(fed.data.get("feedback_on"))
-    if wf.is_completed():
-        values["closed_at"] = now
-    outcome_id = session.scalar(select(Outcome.id).where(Outcome.instance_id == instance.id,
-                                                         Outcome.call_id == call_id))
-    if outcome_id is None:
-        outcome_id = session.execute(insert(Outcome).values(
-            instance_id=instance.id, call_id=call_id, consultation_id=consultation_id,
-            source_process=instance.process_key, created_at=now, **values)).inserted_primary_key[0]
-    else:
-        session.execute(update(Outcome).where(Outcome.id == outcome_id).values(**values)
-                        .execution_options(synchronize_session=False))
-    _instructions(session, outcome_id, steps)
-    _implementations(session, outcome_id, steps)
-    _feedback(session, outcome_id, steps)
-
-
-def _instructions(session: Session, outcome_id: int, steps: Steps) -> None:
-    reads = [(side, t) for side in ("county", "gov") for t in steps.done.get(f"{side}_read", [])
-             if t.data.get(f"{side}_instructed")]
-    if not reads:
-        return
-    known = _known(session, Instruction.task_id, Instruction.outcome_id == outcome_id)
-    for side, task in reads:
-        notice = steps.last(f"{side}_notice")
-        notified_on = _date(notice.data.get(f"{side}_notified_on")) if notice is not None else None
-        if str(task.id) in known:
-            if notified_on is not None:
-                session.execute(update(Instruction).where(Instruction.task_id == str(task.id),
-                                                          Instruction.notified_on.is_(None))
-                                .values(notified_on=notified_on).execution_options(synchronize_session=False))
-            continue
-        d = task.data
-        session.execute(insert(Instruction).values(
-            outcome_id=outcome_id, task_id=str(task.id), channel="县委" if side == "county" else "县政府",
-            leader=_text(d.get(f"{side}_leader"), 60), instructed_on=_date(d.get(f"{side}_read_on")),
-            text=_text(d.get(f"{side}_instruction")), impl_units=_strings(d.get(f"{side}_impl_units")),
-            impl_due=_date(d.get(f"{side}_impl_due")), notified_on=notified_on))
-
-
-def _implementations(session: Session, outcome_id: int, steps: Steps) -> None:
-    found = [(t, channel, item) for bpmn_id, channel, item in (
-        ("county_implement", "县委批示", "county_impl_unit"), ("gov_implement", "县政府批示", "gov_impl_unit"),
-        ("dept_handle", "直接报送", "dept_unit")) for t in steps.done.get(bpmn_id, []) if item in t.data]
-    if not found:
-        return
-    known = _known(session, Implementation.task_id, Implementation.outcome_id == outcome_id)
-    rows = [{"outcome_id": outcome_id, "task_id": str(t.id), "channel": channel, "unit_code": t.data[item],
-             "status": _text(t.data.get("impl_status"), 20), "report": _text(t.data.get("impl_report")),
-             "reported_on": _date(t.data.get("reported_on"))}
-            for t, channel, item in found if str(t.id) not in known]
-    if rows:
-        session.execute(insert(Implementation), rows)
-
-
-def _feedback(session: Session, outcome_id: int, steps: Steps) -> None:
-    tasks = steps.done.get("feedback", [])
-    if not tasks:
-        return
-    known = _known(session, Feedback.task_id, Feedback.outcome_id == outcome_id)
-    rows = []
-    for task in tasks:
-        if str(task.id) in known:
-            continue
-        d = task.data
-        common = {"outcome_id": outcome_id, "task_id": str(task.id), "method": _text(d.get("feedback_method"), 20),
-                  "content": _text(d.get("feedback_content")), "fed_back_on": _date(d.get("feedback_on"))}
-        rows += [{**common, "recipient_kind": "委员", "recipient": u} for u in _strings(d.get("raised_by_members"))]
-        rows += [{**common, "recipient_kind": "团体", "recipient": g} for g in _strings(d.get("raised_by_groups"))]
-    if rows:
-        session.execute(insert(Feedback), rows)
 
 
 project_calls = record_outcomes  # every procedure that calls `outcome` has its outcomes counted
