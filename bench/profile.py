@@ -125,6 +125,14 @@ def _engine_phases(phases: Phases) -> None:
     phases.wrap(messages, "sync_waits", "engine: message subscriptions")
     phases.wrap(messages, "next_timer", "engine: next timer")
     phases.wrap(messages, "deliver", "engine: deliver thrown messages")
+    try:
+        from engine import notifications
+    except ImportError:
+        notifications = None
+    if notifications is not None:
+        phases.wrap(notifications, "on_new_tasks", "engine: notifications for new tasks (who may act, insert)")
+        phases.wrap(notifications, "_delegated_among", "engine: notifications, delegated tasks check (SELECT)")
+        phases.wrap(notifications, "on_delegated_done", "engine: notifications, delegated tasks done")
     phases.wrap(Session, "flush", "SQLAlchemy: flush (unit of work)")
     phases.wrap(Session, "commit", "SQLAlchemy: commit (incl. the driver's COMMIT)")
     phases.wrap(Session, "close", "SQLAlchemy: close session, return connection")

@@ -346,7 +346,7 @@ class Bench:
                     body = page_form(browser.get(f"/tasks/{task_ids[0]}").body).filled(
                         {"decision": "立案", "is_key": "true"})
                     result = throughput.http([s.port for s in servers], browser.cookies, body, task_ids,
-                                             c.tp_seconds)
+                                             c.tp_seconds, [s.process.pid for s in servers])
                     browser.close()
                 finally:
                     for s in servers:
@@ -355,7 +355,8 @@ class Bench:
             self.extra[f"rate.{backend}.{way}.{k}"] = result
             self.row(f"rate.{backend}.{way}.{k}", f"{label}: {what}", result.sample(), "complete+commit",
                      f"**{result.rate:.0f} completions/s** over {result.seconds:.1f} s; {result.error_text()}; "
-                     f"median/p95 = one completion under load")
+                     f"{result.cpu_text(os.cpu_count() or 1)}"
+                     + ("; PostgreSQL's own CPU not counted" if backend == "pg" else ""))
 
     def measure_rates_sqlite(self) -> None:
         c = self.config
@@ -444,7 +445,8 @@ class Bench:
               "sql.start.api", "commits.start.api", "sql.start.http", "commits.start.http"]),
             ("inbox page and a large database",
              [f"inbox.{tier_name(t)}" for t in c.tiers] + ["start.api.big", "complete.api.big"]),
-            ("completions per second (waitress, 2 cores shared with the load generator and the database)",
+            ("completions per second (median/p95 = one completion under that load; the load generator and the "
+             "database share the same cores)",
              [f"rate.{db}.{way}.{k}" for db in ("sqlite", "pg") for way in ("api", "http") for k in (1, 2)]),
             ("serialized workflow state after each step (engine API walk; × floor = growth since the start)",
              [f"size.{step}" for step in ["start", *(s for _w, s, _d in api.PATH)]]),

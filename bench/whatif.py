@@ -9,6 +9,8 @@ and measured against the code as it is, in the same run, on the same data:
 - cached locale: hand Flask-Babel a parsed babel.Locale (Locale.parse scans the locale list on every request).
 - write queue: writers of one database queue on a process lock plus an flock before BEGIN IMMEDIATE, instead of
   SQLite's busy handler, which sleeps 1…100 ms between retries while the lock is held.
+- short write lock: a completion reads and computes in a read transaction and takes the write lock only for its
+  writes (today a POST holds SQLite's single write lock from its first SELECT to its commit).
 - O(1) due badge: working days left from a cumulative table instead of one chinese_calendar lookup per day.
 - inbox indexes: (role_key, due_at IS NULL, due_at, created_at, id) and (candidate_unit, …) for the worklist order.
 """
@@ -36,15 +38,14 @@ PASSWORD = "xieshang"
 
 
 # --- the changes, as patches applied in the server process ------------------------------------------------------
-def lean_state(app=None) -> None:
+def lean_serializer(specs: dict):
+    """A serializer that writes the spec's name instead of the spec, and reattaches `specs[name]` on load."""
+    from uuid import UUID
+
     from SpiffWorkflow.bpmn import BpmnWorkflow
     from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
     from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
     from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-
-    from engine import state
-
-    specs: dict[str, tuple] = {}  # one process version per diagram in these databases: the name identifies it
 
     class SpecByReference(BpmnWorkflowConverter):
         def to_dict(self, workflow):
@@ -57,11 +58,7 @@ def lean_state(app=None) -> None:
 
         def from_dict(self, dct):
             if "spec" in dct:  # saved before the change
-                workflow = super().from_dict(dct)
-                specs.setdefault(workflow.spec.name, (workflow.spec, workflow.subprocess_specs))
-                return workflow
-            from uuid import UUID
-
+                return super().from_dict(dct)
             spec, subprocess_specs = specs[dct.pop("spec_ref")]
             workflow = self.target_class(spec, subprocess_specs, deserializing=True)
             workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
@@ -73,7 +70,49 @@ def lean_state(app=None) -> None:
 
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = SpecByReference
-    state.SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+def _parsed_specs(url: str) -> dict:
+    """Every deployed diagram's parsed spec by process id, from the engine's own spec cache (one version each
+    in these databases; the engine would key them by version)."""
+    from engine import db as engine_db, definitions
+
+    engine = engine_db.make_engine(url)
+    try:
+        with engine_db.make_sessionmaker(engine)() as session:
+            return {spec.name: (spec, subs) for spec, subs in
+                    (definitions.specs(session, v) for v in definitions.latest_versions(session))}
+    finally:
+        engine.dispose()
+
+
+def lean_state(app=None) -> None:
+    from engine import state
+    from web.db import EXTENSION
+
+    url = app.extensions[EXTENSION]["engine"].url.render_as_string(hide_password=False) if app else None
+    state.SERIALIZER = lean_serializer(_parsed_specs(url) if url else {})
+
+
+def make_lean(url: str) -> None:
+    """Rewrite every saved state of a database without its spec (what the saved rows look like after the change)."""
+    from sqlalchemy import update
+
+    from engine import db as engine_db, state
+    from engine.models import Instance
+
+    lean = lean_serializer(_parsed_specs(url))
+    engine = engine_db.make_engine(url)
+    try:
+        with engine_db.make_sessionmaker(engine)() as session, engine_db.writing():
+            rows = session.execute(select(Instance.id, Instance.state).where(Instance.state != "")).all()
+            for instance_id, text in rows:
+                session.execute(update(Instance).where(Instance.id == instance_id)
+                                .values(state=lean.serialize_json(state.SERIALIZER.deserialize_json(text))))
+            session.commit()
+    finally:
+        engine.dispose()
 
 
 def cached_user(app) -> None:
@@ -146,6 +185,31 @@ def write_queue(app) -> None:
     event.listen(engine, "rollback", give)
 
 
+def short_write_lock(app) -> None:
+    """Completions read and compute in a plain read transaction and take the write lock only for the writes:
+    the engine's optimistic lock (instances.lock_version) already refuses a save over someone else's."""
+    from flask import g, request
+
+    import web.db as web_db
+    from engine import db as engine_db, runtime
+
+    def declare_intent():
+        if request.method == "POST" and not request.path.startswith("/tasks/"):
+            g.write_intent = engine_db.set_write_intent(True)
+
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks[:] = [declare_intent if f is web_db._declare_intent else f for f in hooks]
+    original = runtime._persist
+
+    def persist(session, *args, **kwargs):
+        if kwargs.get("kind") == "complete" and not engine_db._write_intent.get():
+            session.commit()  # ends the read transaction (nothing is written before _persist)
+            g.write_intent = engine_db.set_write_intent(True)
+        return original(session, *args, **kwargs)
+
+    runtime._persist = persist
+
+
 _FIRST = dt.date(2004, 1, 1)
 
 
@@ -177,6 +241,7 @@ def everything(app) -> None:
     cached_user(app)
     cached_locale(app)
     write_queue(app)
+    short_write_lock(app)
     fast_due(app)
 
 
@@ -200,13 +265,15 @@ class WhatIf:
         self.lines.append(text)
         self.log(text)
 
-    def database(self, tasks: int) -> tuple[str, list[str]]:
+    def database(self, tasks: int, lean: bool = False) -> tuple[str, list[str]]:
         name = f"db{len(list(self.scratch.glob('db*.db')))}.db"
         if not (self.scratch / "template.db").exists():
             fixtures.build(f"sqlite:///{self.scratch / 'template.db'}").dispose()
         database = fixtures.sqlite_copy(self.scratch / "template.db", self.scratch / name)
         ids = fixtures.review_tasks(database, tasks)
         database.dispose()
+        if lean:
+            make_lean(database.url)
         return database.url, ids
 
     def raw_cycle(self) -> None:
@@ -223,9 +290,7 @@ class WhatIf:
         from engine import state as engine_state
 
         full = engine_state.SERIALIZER
-        lean_state()
-        lean = engine_state.SERIALIZER
-        engine_state.SERIALIZER = full
+        lean = lean_serializer({})
         lean_text = lean.serialize_json(full.deserialize_json(state))
         samples = {}
         for name, serializer, text in (("as is", full, state), ("lean", lean, lean_text)):
@@ -246,61 +311,82 @@ class WhatIf:
                  f"{len(state) / 1024:.1f} → {len(lean_text) / 1024:.1f} KB")
 
     def http_latency(self) -> None:
-        changes = [("as the code is", None), ("lean state only", lean_state), ("cached user only", cached_user),
-                   ("cached locale only", cached_locale), ("all changes", everything)]
-        self.out("HTTP POST /tasks/<id> (审查立案) and POST /proposals/new, SQLite, one at a time (median / p95 ms):")
-        base = None
+        """Each change against the code as it is: two servers, each on its own copy of the data, requests
+        alternating between them, so that load from elsewhere on the machine hits both alike."""
+        changes = [("lean state", lean_state), ("cached user", cached_user), ("cached locale", cached_locale),
+                   ("all changes", everything)]
+        self.out("HTTP POST /tasks/<id> (审查立案) and POST /proposals/new, SQLite, one request at a time, each change "
+                 "paired with the code as it is (median / p95 ms):")
         for label, setup in changes:
-            url, tasks = self.database(self.n + 20)
-            srv = server.start(url, setup=setup)
+            lean = setup in (lean_state, everything)
+            pair = []
             try:
-                complete = self._post_all(srv.port, "tiwei", [f"/tasks/{t}" for t in tasks],
-                                          {"decision": "立案", "is_key": "true"}, f"/tasks/{tasks[0]}")
-                start = self._post_all(srv.port, "member1", ["/proposals/new"] * (self.n + 20),
-                                       dict(fixtures.SUBMIT), "/proposals/new")
+                for variant_setup, variant_lean in ((None, False), (setup, lean)):
+                    url, tasks = self.database(self.n + 20, lean=variant_lean)
+                    srv = server.start(url, setup=variant_setup)
+                    pair.append({"server": srv, "tasks": tasks, "complete": [], "start": [],
+                                 "committee": self._browser(srv.port, "tiwei", f"/tasks/{tasks[0]}",
+                                                            {"decision": "立案", "is_key": "true"}),
+                                 "member": self._browser(srv.port, "member1", "/proposals/new",
+                                                         dict(fixtures.SUBMIT))})
+                for i in range(self.n + 20):
+                    for v in pair:
+                        for who, path, key in (("committee", f"/tasks/{v['tasks'][i]}", "complete"),
+                                               ("member", "/proposals/new", "start")):
+                            browser, body = v[who]
+                            response = browser.request("POST", path, body)
+                            if response.status != 302:
+                                raise RuntimeError(f"{label}: POST {path}: HTTP {response.status}")
+                            if i >= 20:
+                                v[key].append(response.ms)
             finally:
-                srv.stop()
-            base = base or (complete.median, start.median)
-            self.out(f"  {label:16s} completion {complete.median:6.2f} / {complete.p95:6.2f}"
-                     f"  ({complete.median - base[0]:+.2f})   start {start.median:6.2f} / {start.p95:6.2f}"
-                     f"  ({start.median - base[1]:+.2f})")
+                for v in pair:
+                    v["server"].stop()
+            (a_c, b_c), (a_s, b_s) = ([Sample(v[k]) for v in pair] for k in ("complete", "start"))
+            self.out(f"  {label:13s} completion {a_c.median:6.2f} → {b_c.median:6.2f} ({b_c.median - a_c.median:+.2f}),"
+                     f" p95 {a_c.p95:6.2f} → {b_c.p95:6.2f};   start {a_s.median:6.2f} → {b_s.median:6.2f} "
+                     f"({b_s.median - a_s.median:+.2f}), p95 {a_s.p95:6.2f} → {b_s.p95:6.2f}")
 
-    def _post_all(self, port: int, username: str, paths: list[str], answers: dict, form_page: str) -> Sample:
+    def _browser(self, port: int, username: str, form_page: str, answers: dict) -> tuple[Browser, list]:
         browser = Browser(port)
         browser.login(username, PASSWORD)
         body = page_form(browser.get(form_page).body).filled(answers)
         browser.keep_cookies = False
-        times = []
-        for i, path in enumerate(paths):
-            response = browser.request("POST", path, body)
-            if response.status != 302:
-                raise RuntimeError(f"POST {path}: HTTP {response.status}")
-            if i >= 20:
-                times.append(response.ms)
-        browser.close()
-        return Sample(times)
+        return browser, body
 
     def http_rates(self) -> None:
-        self.out("completions per second through HTTP, SQLite, 2 clients × 4 connections "
-                 "(rate; latency median / p95 ms):")
+        self.out("completions per second through HTTP, SQLite, 2 clients × 4 connections; each variant run twice "
+                 "in the order A B C C B A (rate: mean of the two; latency median / p95 ms):")
         tasks_needed = 60 if self.quick else 2500
+        variants = [("as the code is", None), ("write queue only", write_queue),
+                    ("short lock + queue", lambda app: (write_queue(app), short_write_lock(app))),
+                    ("all changes", everything)]
         for processes in (1, 2):
-            for label, setup in (("as the code is", None), ("write queue only", write_queue),
-                                 ("all changes", everything)):
-                url, tasks = self.database(tasks_needed)
+            results: dict[str, list] = {label: [] for label, _setup in variants}
+            for label, setup in variants + variants[::-1]:
+                url, tasks = self.database(tasks_needed, lean=setup is everything)
                 servers = [server.start(url, setup=setup) for _ in range(processes)]
                 try:
                     browser = Browser(servers[0].port)
                     browser.login("tiwei", PASSWORD)
                     body = page_form(browser.get(f"/tasks/{tasks[0]}").body).filled(
                         {"decision": "立案", "is_key": "true"})
-                    result = throughput.http([s.port for s in servers], browser.cookies, body, tasks, self.seconds)
+                    results[label].append(throughput.http([s.port for s in servers], browser.cookies, body, tasks,
+                                                          self.seconds, [s.process.pid for s in servers]))
                 finally:
                     for s in servers:
                         s.stop()
-                latency = result.sample()
-                self.out(f"  {processes} process{'es' if processes > 1 else '  '} {label:17s} {result.rate:5.0f}/s"
-                         f"   {latency.median:7.2f} / {latency.p95:7.2f}   {result.error_text()}")
+            for label, runs in results.items():
+                latency = Sample([x for r in runs for x in r.latencies])
+                rate = sum(r.rate for r in runs) / len(runs)
+                errors = sorted({r.error_text() for r in runs})
+                cpu = {k: sum(r.cpu.get(k, 0) for r in runs) for k in ("app", "client")}
+                ok = sum(r.ok for r in runs)
+                per = f"CPU/completion {cpu['app'] * 1000 / ok:.1f} ms app + {cpu['client'] * 1000 / ok:.1f} ms client" \
+                    if ok else ""
+                self.out(f"  {processes} process{'es' if processes > 1 else '  '} {label:19s} {rate:5.0f}/s "
+                         f"({' and '.join(f'{r.rate:.0f}' for r in runs)})   {latency.median:7.2f} / "
+                         f"{latency.p95:7.2f}   {per}   {', '.join(errors)}")
 
     def inbox(self, data_dir: Path) -> None:
         finished, open_max = (2_000, 1_000) if self.quick else (1_000_000, 100_000)
@@ -310,35 +396,37 @@ class WhatIf:
             path, _reused = bigdb.ensure(data_dir, finished, open_max, log=self.log)
             bigdb.set_open_tasks(path, open_max)
             url = f"sqlite:///{path}"
-            self.out(f"GET /inbox with {open_max} open tasks and {finished} finished instances (median / p95 ms):")
+            self.out(f"GET /inbox with {open_max} open tasks and {finished} finished instances, the two variants "
+                     f"interleaved (median / p95 ms):")
             try:
-                for label, setup, indexes in (("as the code is", None, False), ("O(1) due badge", fast_due, False),
-                                              ("O(1) due badge + indexes", fast_due, True)):
+                for indexes in (False, True):
                     if indexes:
                         with sqlite3.connect(path) as conn:
                             for ddl in INDEXES:
                                 conn.execute(ddl)
-                    srv = server.start(url, setup=setup)
+                    servers = [server.start(url), server.start(url, setup=fast_due)]
                     try:
-                        cells = []
                         for who in ("office1", "czj_clerk"):
-                            browser = Browser(srv.port)
-                            browser.login(who, PASSWORD)
-                            times, app = [], []
-                            deadline = time.perf_counter() + (2 if self.quick else 20)
+                            browsers = [Browser(srv.port) for srv in servers]
+                            for browser in browsers:
+                                browser.login(who, PASSWORD)
+                            times: list[list[float]] = [[], []]
+                            deadline = time.perf_counter() + (2 if self.quick else 40)
                             for i in range(self.n // 3 + 5):
-                                response = browser.get("/inbox")
-                                assert response.status == 200, response.status
-                                if i >= 5:
-                                    times.append(response.ms)
-                                    app.append(response.server("Ms"))
-                                if time.perf_counter() > deadline and len(times) >= 10:
+                                for k, browser in enumerate(browsers):
+                                    response = browser.get("/inbox")
+                                    assert response.status == 200, response.status
+                                    if i >= 5:
+                                        times[k].append(response.ms)
+                                if time.perf_counter() > deadline and len(times[0]) >= 10:
                                     break
-                            s = Sample(times)
-                            cells.append(f"{who} {s.median:7.2f} / {s.p95:7.2f}")
+                            a, b = Sample(times[0]), Sample(times[1])
+                            extra = " + the two indexes" if indexes else ""
+                            self.out(f"  {who:10s} as the code is{extra}: {a.median:7.2f} / {a.p95:7.2f}   "
+                                     f"O(1) due badge{extra}: {b.median:7.2f} / {b.p95:7.2f}")
                     finally:
-                        srv.stop()
-                    self.out(f"  {label:26s} " + "   ".join(cells))
+                        for srv in servers:
+                            srv.stop()
             finally:
                 with sqlite3.connect(path) as conn:
                     for ddl in INDEXES:
