@@ -229,6 +229,15 @@ def _web_phases(phases: Phases, app) -> None:
     phases.wrap(web.inbox, "parse_form", "web: parse form")
     phases.wrap(web.proposals, "parse_form", "web: parse form")
     phases.wrap(jinja2.Template, "render", "Jinja2: render template")
+    try:
+        from engine import savedviews, workdays, worklist
+    except ImportError:
+        return
+    phases.wrap(worklist, "list_open", "web→engine: worklist page (COUNT + page query, rows)")
+    phases.wrap(worklist, "counts", "web→engine: worklist tab counts (one scan of the open tasks)")
+    phases.wrap(worklist, "processes", "web→engine: worklist process filter (SELECT versions)")
+    phases.wrap(savedviews, "views_for", "web→engine: saved views")
+    phases.wrap(workdays, "working_days_left", "engine: working days left (one calendar lookup per day)")
 
 
 def _rewrap(view, phases: Phases, name: str):
@@ -328,7 +337,8 @@ def web_paths(n: int, scratch: Path, use_cprofile: bool, inbox_rows: int = 200) 
     finally:
         phases.restore()
         app.view_functions.update(_original_views(app))
-    outputs.append(phases.report("HTTP GET /inbox, 200 rows (in-process WSGI, SQLite, small database)", n,
+    outputs.append(phases.report(f"HTTP GET /inbox, {inbox_rows}+ open tasks in her lane (in-process WSGI, SQLite, "
+                                 "small database)", n,
                                  statistics.median(walls)))
     if use_cprofile:
         outputs.append(_cprofile(lambda: [inbox_once() for _ in range(n // 2)], n // 2))

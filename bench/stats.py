@@ -115,9 +115,13 @@ def render_markdown(header: list[str], sections: list[Section], targets: list[Ta
         out.append(f"| **{section.title}** | | | | | |")
         for row in section.rows:
             cells = row.cells()[1:]
-            out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+            out.append("| " + " | ".join(_md(c) for c in cells) + " |")
     out += ["", "| target | result | |", "|---|---|---|"]
     for t in targets:
         mark = "met" if t.met else ("**missed**" if t.met is False else "n/a")
-        out.append(f"| {t.text} | {mark} | {t.detail} |")
+        out.append(f"| {_md(t.text)} | {mark} | {_md(t.detail)} |")
     return "\n".join(out)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
