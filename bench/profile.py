@@ -14,6 +14,7 @@ import cProfile
 import functools
 import io
 import pstats
+import shutil
 import statistics
 import tempfile
 import time
@@ -374,9 +375,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cprofile", action="store_true")
     args = parser.parse_args(argv)
     scratch = Path(tempfile.mkdtemp(prefix="xieshang-profile-"))
-    print(api_completion(args.n, scratch, args.cprofile), flush=True)
-    print(flush=True)
-    print(web_paths(args.n, scratch, args.cprofile), flush=True)
+    try:
+        print(api_completion(args.n, scratch, args.cprofile), flush=True)
+        print(flush=True)
+        print(web_paths(args.n, scratch, args.cprofile), flush=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 

@@ -452,7 +452,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=fixtures.ROOT / "instance" / "bench")
     args = parser.parse_args(argv)
     data_dir = args.data_dir if not args.quick else Path(tempfile.mkdtemp(prefix="xieshang-whatif-data-"))
-    WhatIf(args.quick).run(data_dir)
+    try:
+        WhatIf(args.quick).run(data_dir)
+    finally:
+        if args.quick:
+            shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 
