@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -41,9 +42,33 @@ def add_months(start: str | dt.datetime, months: int) -> dt.datetime:
 
 
 def working_days_left(due: dt.datetime, today: dt.date | None = None) -> int:
-    """Working days from today until `due` (negative once overdue)."""
+    """Working days from today until `due` (negative once overdue): a difference of two running counts, so an inbox
+    of thousands of rows costs a lookup per row, not a calendar walk."""
     today = today or clock.now().date()
     target = due.astimezone(clock.TZ).date()
-    if target < today:
-        return -sum(1 for n in range((today - target).days) if is_workday(target + dt.timedelta(days=n + 1)))
-    return sum(1 for n in range((target - today).days) if is_workday(today + dt.timedelta(days=n + 1)))
+    return _running_count(target) - _running_count(today)
+
+
+def _running_count(day: dt.date) -> int:
+    """Working days from 1 January 2000 up to and including `day` (negative before it)."""
+    return _before_year(day.year) + _year_prefix(day.year)[day.timetuple().tm_yday - 1]
+
+
+@lru_cache(maxsize=None)
+def _year_prefix(year: int) -> tuple[int, ...]:
+    running, counts = 0, []
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        running += is_workday(day)
+        counts.append(running)
+        day += dt.timedelta(days=1)
+    return tuple(counts)
+
+
+@lru_cache(maxsize=None)
+def _before_year(year: int) -> int:
+    if year == 2000:
+        return 0
+    if year > 2000:
+        return _before_year(year - 1) + _year_prefix(year - 1)[-1]
+    return _before_year(year + 1) - _year_prefix(year)[-1]
