@@ -94,24 +94,26 @@ def start_instance(session: Session, actor: User | None, process_key: str, data:
     return instance
 
 
-def _open_task_or_raise(session: Session, actor: User, task_id: str) -> OpenTask:
-    row = session.scalars(select(OpenTask).where(OpenTask.id == task_id)).first()  # not the identity map: rows go by bulk DELETE
-    if row is None:
+def _open_task_or_raise(session: Session, actor: User, task_id: str) -> tuple[OpenTask, Instance]:
+    """The open task and its instance (with its state) in one query; not from the identity map, since rows go by
+    bulk DELETE."""
+    found = session.execute(select(OpenTask, Instance).join(Instance, Instance.id == OpenTask.instance_id)
+                            .where(OpenTask.id == task_id).options(undefer(Instance.state))).first()
+    if found is None:
         done = session.scalar(select(Event).where(Event.task_id == task_id, Event.kind == "complete").limit(1))
         if done is not None:
             who = done.actor.name if done.actor else "他人"
             raise Conflict(f"该任务已由{who}于 {done.at.astimezone(clock.TZ):%Y-%m-%d %H:%M} 办理，无需再办。")
         raise NotFound("找不到该待办事项，可能已被办理或已关闭。")
+    row, instance = found
     if not may_act(actor, row):
         log.info("refused: %s may not act on task %s", actor.username, task_id)
         raise NotFound("找不到该待办事项，或您无权办理。")
-    return row
+    return row, instance
 
 
 def complete_task(session: Session, actor: User, task_id: str, data: dict) -> Instance:
-    row = _open_task_or_raise(session, actor, task_id)
-    instance = session.scalars(select(Instance).where(Instance.id == row.instance_id)
-                               .options(undefer(Instance.state))).one()
+    row, instance = _open_task_or_raise(session, actor, task_id)
     version = _version(session, instance.version_id)
     schema = version.forms.get(row.form_path or "")
     clean = forms.validate(schema, data)
