@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
+
+from .person import Person as BrowserPerson
 from sqlalchemy import select
 
 from engine import db as engine_db
@@ -28,27 +30,12 @@ FEEDBACK = "钱进副书记已作批示，县发改委已制定实施方案并�
 OUTCOME_TITLE = "关于加快县域冷链物流发展的建议"
 
 
-class Person:
-    def __init__(self, new_context, base_url: str, artifacts, username: str):
-        self.artifacts = artifacts
-        self.page: Page = new_context(base_url=base_url, locale="zh-CN").new_page()
-        self.page.goto("/login")
-        self.page.get_by_label("用户名").fill(username)
-        self.page.get_by_label("密码").fill("xieshang")
-        self.page.get_by_role("button", name="登录").click()
-        expect(self.page).to_have_url(re.compile(r"/inbox"))
-
-    def shot(self, name: str) -> None:
-        self.page.screenshot(path=str(self.artifacts / f"meeting-{name}.png"), full_page=True)
+class Person(BrowserPerson):
+    prefix, title = "meeting", TITLE
 
     def open_task(self, step: str) -> None:
-        page = self.page
-        page.goto("/inbox")
-        row = page.locator("table.tasks tr", has_text=TITLE).filter(has_text=step)
-        expect(row).to_have_count(1)
-        row.get_by_role("link", name=TITLE).click()
-        expect(page.get_by_role("heading", level=1)).to_have_text(step)
-        expect(page.locator(".meta")).to_contain_text("季协商座谈会")
+        super().open_task(step)
+        expect(self.page.locator(".meta")).to_contain_text("季协商座谈会")
 
     def submit_task(self) -> None:
         self.page.get_by_role("button", name="提交", exact=True).click()
