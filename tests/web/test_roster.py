@@ -103,3 +103,5 @@ def test_units_and_terms_pages(client, auth):
     assert response.status_code == 422 and "单位编码“bad code”无效" in text(response)
     assert client.post("/roster/terms", data={"name": "第十二届", "start_year": "2027", "end_year": "2031"}).status_code == 302
     assert "第十二届" in text(client.get("/roster/terms"))
+    refused = client.post("/roster/terms", data={"name": "第十三届", "start_year": "2031", "end_year": "abc"})
+    assert refused.status_code == 422 and "第十三届" not in text(client.get("/roster/terms"))

@@ -48,15 +48,9 @@ def member(member_id: int | None):
         values["active"] = "是" if request.form.get("active") else "否"
         if found is not None:
             values["username"] = found.user.username  # the login name does not change here
-        try:
-            rosters.save_member(db, values)
-        except FormInvalid as invalid:
-            rollback()
-            errors = invalid.errors
-        else:
-            commit()
-            flash(_("已保存"), "success")
-            return redirect(url_for("roster.index"))
+        done, errors = _save(lambda: rosters.save_member(db, values), url_for("roster.index"))
+        if done:
+            return done
     return render_template("roster/member.html", member=found, values=values, errors=errors,
                            choices=_choices(db)), (422 if errors else 200)
 
@@ -68,19 +62,14 @@ def lookup(kind: str):
     db = get_session()
     errors: dict[str, str] = {}
     if request.method == "POST":
-        try:
-            if request.form.get("delete"):
-                rosters.delete_lookup(db, kind, int(request.form["delete"]))
-            else:
-                row_id = request.form.get("id", type=int)
-                rosters.save_lookup(db, kind, request.form.get("name", ""), row_id)
-        except FormInvalid as invalid:
-            rollback()
-            errors = invalid.errors
+        if request.form.get("delete"):
+            change = lambda: rosters.delete_lookup(db, kind, int(request.form["delete"]))  # noqa: E731
         else:
-            commit()
-            flash(_("已保存"), "success")
-            return redirect(url_for("roster.lookup", kind=kind))
+            change = lambda: rosters.save_lookup(  # noqa: E731
+                db, kind, request.form.get("name", ""), request.form.get("id", type=int))
+        done, errors = _save(change, url_for("roster.lookup", kind=kind))
+        if done:
+            return done
     return render_template("roster/lookup.html", kind=kind, title=_(KINDS[kind]), rows=rosters.lookup_rows(db, kind),
                            errors=errors), (422 if errors else 200)
 
@@ -90,16 +79,10 @@ def units():
     db = get_session()
     errors: dict[str, str] = {}
     if request.method == "POST":
-        try:
-            rosters.save_unit(db, request.form.get("code", ""), request.form.get("name", ""),
-                              request.form.get("kind", "dept"))
-        except FormInvalid as invalid:
-            rollback()
-            errors = invalid.errors
-        else:
-            commit()
-            flash(_("已保存"), "success")
-            return redirect(url_for("roster.units"))
+        done, errors = _save(lambda: rosters.save_unit(db, request.form.get("code", ""), request.form.get("name", ""),
+                                                       request.form.get("kind", "dept")), url_for("roster.units"))
+        if done:
+            return done
     rows = db.scalars(select(Unit).order_by(Unit.id)).all()
     return render_template("roster/units.html", rows=rows, kinds=rosters.UNIT_KINDS, errors=errors), (422 if errors else 200)
 
@@ -109,16 +92,10 @@ def terms():
     db = get_session()
     errors: dict[str, str] = {}
     if request.method == "POST":
-        try:
-            rosters.save_term(db, request.form.get("name", ""), request.form.get("start_year"),
-                              request.form.get("end_year"))
-        except FormInvalid as invalid:
-            rollback()
-            errors = invalid.errors
-        else:
-            commit()
-            flash(_("已保存"), "success")
-            return redirect(url_for("roster.terms"))
+        done, errors = _save(lambda: rosters.save_term(db, request.form.get("name", ""), request.form.get("start_year"),
+                                                       request.form.get("end_year")), url_for("roster.terms"))
+        if done:
+            return done
     rows = db.scalars(select(Term).order_by(Term.start_year)).all()
     return render_template("roster/terms.html", rows=rows, errors=errors), (422 if errors else 200)
 
@@ -169,3 +146,15 @@ def _choices(db) -> dict:
             "liaison_group": [r.name for r in rosters.lookup_rows(db, "liaison_group")],
             "unit": [(u.code, u.name) for u in db.scalars(select(Unit).order_by(Unit.id))],
             "term": [t.name for t in db.scalars(select(Term).order_by(Term.start_year))]}
+
+
+def _save(action, target: str):
+    """Run one roster change and commit it: (redirect, {}) on success, (None, field errors) when refused."""
+    try:
+        action()
+    except FormInvalid as invalid:
+        rollback()
+        return None, invalid.errors
+    commit()
+    flash(_("已保存"), "success")
+    return redirect(target), {}
