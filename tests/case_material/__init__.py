@@ -19,10 +19,11 @@ FILLED = {"subject": "2026年一季度协商座谈会材料", "kind": "report",
 
 
 def docx() -> bytes:
+    """A minimal .docx; fixed entry dates so two calls give the same bytes (writestr would stamp the clock)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        for name, body in (("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>")):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), body)
     return buffer.getvalue()
 
 

@@ -1,10 +1,6 @@
 """Opinions, attachments and form drafts of a case, through the engine API (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
-import io
-import zipfile
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
@@ -12,17 +8,7 @@ from engine import attachments, audit, definitions, form_drafts, inbox, opinions
 from engine.errors import FormInvalid, Forbidden, NotFound, XieshangError
 from engine.models import Event, OpenTask
 from engine.records.case import Attachment, Opinion, TaskDraft
-
-MATERIAL = Path(__file__).resolve().parents[1] / "case_material" / "material.bpmn"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-def docx() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
+from tests.case_material import DIAGRAM as MATERIAL, PDF, docx
 
 
 @pytest.fixture
