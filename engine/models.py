@@ -65,6 +65,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when an administrator gives the initial password or resets it (engine/accounts.py): the next page after
+    # logging in is 修改密码, until the person picks a password only they know.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     unit: Mapped[Unit | None] = relationship(lazy="joined")
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
 
