@@ -6,6 +6,8 @@ from typing import Any
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from web.db import get_session
 
@@ -36,11 +38,14 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> WebUser | None:
+    """The person, their unit and their roles in one SELECT, read afresh on every request: a person deactivated or
+    whose roles change loses access on their next request, whichever worker process serves it."""
     from engine.models import User
 
     if not user_id.isdigit():
         return None
-    user = get_session().get(User, int(user_id))
+    user = get_session().scalars(select(User).where(User.id == int(user_id))
+                                 .options(joinedload(User.unit), joinedload(User.roles))).unique().first()
     return WebUser(user) if user is not None and user.active else None
 
 
