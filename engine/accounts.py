@@ -1,0 +1,329 @@
+"""Accounts: logins for roster members and unit clerks, kept by the office without a programmer.
+
+Create a login (a roster member's user already exists without a password; a clerk's user is new), reset a password,
+change roles, unit or name, deactivate and reactivate. Each function checks everything before it changes anything,
+flushes but never commits, and writes an audit `Event` with no instance: these events are hash-chained among
+themselves (`verify_log`). Passwords an administrator gives or resets must be changed at the next login.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from . import clock
+from .audit import _digest, _stamp
+from .errors import Conflict, Forbidden, FormInvalid, NotFound
+from .models import Event, Role, Unit, User
+from .passwords import check_password, generate_password, hash_password, password_problem
+from .records.members import Member
+from .rosters import USERNAME
+
+MANAGERS = {"admin", "office"}  # who keeps accounts: the same people who keep the roster (web/roster)
+ADMIN_ONLY = {"admin", "process_owner"}  # roles only a 系统管理员 may grant, take away, or touch the holder of
+UNIT_REQUIRED = {"department"}  # a 承办单位 clerk sees the tasks of their unit: no unit, no tasks
+KINDS = ("account_create", "account_update", "password_reset", "account_disable", "account_enable",
+         "password_change")
+STATUSES = ("active", "inactive", "none")  # has a login and may use it / has a login, deactivated / no login yet
+
+
+@dataclass(frozen=True)
+class Filters:
+    unit: str = ""  # unit code
+    role: str = ""  # role key
+    q: str = ""  # part of a username or a name
+    status: str = ""  # one of STATUSES, or all
+
+
+@dataclass(frozen=True)
+class Account:
+    user: User
+    is_member: bool
+
+    @property
+    def has_login(self) -> bool:
+        return bool(self.user.password_hash)
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A created or reset account; `password` is set only when generated, to be shown once and never stored."""
+
+    user: User
+    password: str | None
+
+
+# ---------------------------------------------------------------- reading
+
+def can_manage(user: User) -> bool:
+    return bool(user.role_keys & MANAGERS)
+
+
+def accounts(session: Session, filters: Filters = Filters()) -> list[Account]:
+    query = select(User).order_by(User.username)
+    if filters.unit:
+        query = query.where(User.unit_id == select(Unit.id).where(Unit.code == filters.unit).scalar_subquery())
+    if filters.role:
+        query = query.where(User.roles.any(Role.key == filters.role))
+    if filters.q.strip():
+        q = filters.q.strip()
+        query = query.where(or_(User.username.icontains(q, autoescape=True), User.name.icontains(q, autoescape=True)))
+    if filters.status == "none":
+        query = query.where(User.password_hash == "")
+    elif filters.status in ("active", "inactive"):
+        query = query.where(User.password_hash != "", User.active.is_(filters.status == "active"))
+    members = set(session.scalars(select(Member.user_id)))
+    return [Account(user, user.id in members) for user in session.scalars(query)]
+
+
+def members_without_login(session: Session) -> list[Member]:
+    return list(session.scalars(select(Member).join(Member.user).where(User.password_hash == "")
+                                .order_by(Member.active.desc(), User.username)))
+
+
+def account(session: Session, user_id: int) -> Account:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("没有找到该账号。")
+    is_member = session.scalar(select(Member.id).where(Member.user_id == user.id)) is not None
+    return Account(user, is_member)
+
+
+def roles(session: Session) -> list[Role]:
+    return list(session.scalars(select(Role).order_by(Role.name)))
+
+
+def units(session: Session) -> list[Unit]:
+    return list(session.scalars(select(Unit).order_by(Unit.id)))
+
+
+def history(session: Session, user: User) -> list[Event]:
+    """Account changes of one person, newest first."""
+    return list(session.scalars(select(Event).where(*_log_rows(), Event.data["user"].as_integer() == user.id)
+                                .order_by(Event.id.desc())))
+
+
+def verify_log(session: Session) -> bool:
+    """True while the account events still form an unbroken chain (none edited, none removed)."""
+    prev = ""
+    for event in session.scalars(select(Event).where(*_log_rows()).order_by(Event.id)):
+        if event.prev_hash != prev or event.hash != _digest(prev, _payload(event.kind, event.actor_id, event.at,
+                                                                          event.data)):
+            return False
+        prev = event.hash
+    return True
+
+
+# ---------------------------------------------------------------- changing
+
+def create(session: Session, actor: User, *, username: str = "", name: str = "", unit: str = "",
+           role_keys: list[str] | tuple[str, ...] = (), password: str = "", confirm: str | None = None,
+           member_id: int | None = None) -> Issued:
+    """A login for a roster member (`member_id`: their user exists, without a password) or a new clerk.
+    An empty `password` means: generate one, returned once in `Issued.password`."""
+    _require_manager(actor)
+    if member_id is not None:
+        member = session.get(Member, member_id)
+        if member is None:
+            raise NotFound("没有找到该委员。")
+        user = member.user
+        if user.password_hash:
+            raise Conflict(f"委员“{member.name}”已有账号（{user.username}），如需重新设置请在其账号页重置密码。")
+        username, name = user.username, member.name
+    else:
+        user = None
+        username, name = (username or "").strip(), (name or "").strip()
+    wanted = _roles(session, role_keys)
+    errors = _account_errors(session, username=username, name=name, unit=unit, role_keys=role_keys, wanted=wanted,
+                             new_user=user is None)
+    errors.update(_password_errors(password, confirm, username))
+    if errors:
+        raise FormInvalid(errors)
+    _require_may_grant(actor, set(), set(role_keys))
+    if user is None:
+        user = User(username=username, name=name)
+        session.add(user)
+    issued = password or generate_password()
+    user.password_hash, user.must_change_password, user.active = hash_password(issued), True, True
+    user.unit = _unit(session, unit)
+    user.roles = wanted
+    session.flush()
+    _record(session, actor, "account_create", user, {
+        "name": [None, user.name], "unit": [None, _code(user.unit)], "roles": [[], sorted(role_keys)],
+        "generated": not password})
+    return Issued(user, None if password else issued)
+
+
+def update(session: Session, actor: User, user_id: int, *, unit: str = "", role_keys: list[str] | tuple[str, ...] = (),
+           name: str | None = None) -> User:
+    """Change a person's roles and unit (and the name of someone not on the roster: the roster keeps members')."""
+    _require_manager(actor)
+    found = account(session, user_id)
+    user = found.user
+    old_roles, new_roles = user.role_keys, set(role_keys)
+    if name is None or found.is_member:
+        name = user.name
+    wanted = _roles(session, role_keys)
+    errors = _account_errors(session, username=user.username, name=(name or "").strip(), unit=unit,
+                             role_keys=role_keys, wanted=wanted, new_user=False)
+    if errors:
+        raise FormInvalid(errors)
+    _require_may_grant(actor, old_roles, new_roles)
+    dropped = (old_roles - new_roles) & MANAGERS
+    if user.id == actor.id and dropped:
+        titles = "、".join(session.get(Role, key).name for key in sorted(dropped))
+        raise Conflict(f"不能取消自己的“{titles}”角色，否则将无法再管理账号；请由另一位管理员操作。")
+    changes = {}
+    if (name or "").strip() != user.name:
+        changes["name"] = [user.name, name.strip()]
+    if unit.strip() != _code(user.unit):
+        changes["unit"] = [_code(user.unit), unit.strip()]
+    if old_roles != new_roles:
+        changes["roles"] = [sorted(old_roles), sorted(new_roles)]
+    if not changes:
+        return user
+    user.name, user.unit, user.roles = name.strip(), _unit(session, unit), wanted
+    session.flush()
+    _record(session, actor, "account_update", user, changes)
+    return user
+
+
+def reset_password(session: Session, actor: User, user_id: int, password: str = "",
+                   confirm: str | None = None) -> Issued:
+    """A new password the person must change at next login; empty `password` → generated, returned once."""
+    _require_manager(actor)
+    user = account(session, user_id).user
+    _require_may_touch(actor, user)
+    if not user.password_hash:
+        raise Conflict(f"“{user.name}”还没有开通账号，请先开通账号。")
+    errors = _password_errors(password, confirm, user.username)
+    if errors:
+        raise FormInvalid(errors)
+    issued = password or generate_password()
+    user.password_hash, user.must_change_password = hash_password(issued), True
+    session.flush()
+    _record(session, actor, "password_reset", user, {"generated": not password})
+    return Issued(user, None if password else issued)
+
+
+def set_active(session: Session, actor: User, user_id: int, active: bool) -> User:
+    """Deactivate (refused on one's own account) or reactivate; a deactivated person is logged out at once."""
+    _require_manager(actor)
+    user = account(session, user_id).user
+    _require_may_touch(actor, user)
+    if not active and user.id == actor.id:
+        raise Conflict("不能停用自己的账号；如需停用，请由另一位管理员操作。")
+    if user.active == active:
+        return user
+    user.active = active
+    session.flush()
+    _record(session, actor, "account_enable" if active else "account_disable", user, {"active": [not active, active]})
+    return user
+
+
+def change_own_password(session: Session, user: User, current: str, new: str, again: str) -> None:
+    """修改密码: the person's current password, then the new one twice."""
+    errors = {}
+    if not check_password(user.password_hash, current or ""):
+        errors["current"] = "当前密码不正确。"
+    problem = password_problem(new or "", user.username)
+    if problem:
+        errors["new"] = problem
+    elif new == current:
+        errors["new"] = "新密码不能与当前密码相同。"
+    if (new or "") != (again or ""):
+        errors["again"] = "两次输入的新密码不一致。"
+    if errors:
+        raise FormInvalid(errors)
+    user.password_hash, user.must_change_password = hash_password(new), False
+    session.flush()
+    _record(session, user, "password_change", user, {})
+
+
+# ---------------------------------------------------------------- rules
+
+def _require_manager(actor: User) -> None:
+    if not can_manage(actor):
+        raise Forbidden("只有系统管理员和政协办公室可以管理账号。")
+
+
+def _require_may_grant(actor: User, old: set[str], new: set[str]) -> None:
+    if (old ^ new) & ADMIN_ONLY and not actor.has_role("admin"):
+        raise Forbidden("只有系统管理员可以授予或取消“系统管理员”“流程管理员”角色。")
+    if old & ADMIN_ONLY and not actor.has_role("admin"):
+        raise Forbidden("该账号有系统管理员或流程管理员角色，只有系统管理员可以修改。")
+
+
+def _require_may_touch(actor: User, user: User) -> None:
+    if user.role_keys & ADMIN_ONLY and not actor.has_role("admin"):
+        raise Forbidden("该账号有系统管理员或流程管理员角色，只有系统管理员可以修改。")
+
+
+def _account_errors(session: Session, *, username: str, name: str, unit: str, role_keys, wanted: list[Role],
+                    new_user: bool) -> dict[str, str]:
+    errors = {}
+    if new_user:
+        if not USERNAME.match(username):
+            errors["username"] = f"用户名“{username}”无效：2–60 个字母、数字、点、横线或下划线。"
+        elif session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
+            errors["username"] = f"用户名“{username}”已被使用，请换一个。"
+    if not name or len(name) > 60:
+        errors["name"] = "姓名不能为空，最多 60 字。"
+    unit = (unit or "").strip()
+    if unit and _unit(session, unit) is None:
+        errors["unit"] = f"单位“{unit}”不存在。"
+    unknown = [key for key in role_keys if key not in {role.key for role in wanted}]
+    if unknown:
+        errors["roles"] = f"没有这个角色：{'、'.join(unknown)}。"
+    elif not role_keys:
+        errors["roles"] = "请至少选择一个角色。"
+    elif set(role_keys) & UNIT_REQUIRED and not unit and "unit" not in errors:
+        errors["unit"] = "承办单位经办人须选择所在单位，否则看不到本单位的待办。"
+    return errors
+
+
+def _password_errors(password: str, confirm: str | None, username: str) -> dict[str, str]:
+    if not password:
+        return {}
+    problem = password_problem(password, username)
+    if problem:
+        return {"password": problem}
+    if confirm is not None and confirm != password:
+        return {"confirm": "两次输入的密码不一致。"}
+    return {}
+
+
+def _roles(session: Session, keys) -> list[Role]:
+    keys = [key for key in keys if isinstance(key, str)]
+    return list(session.scalars(select(Role).where(Role.key.in_(keys)))) if keys else []
+
+
+def _unit(session: Session, code: str) -> Unit | None:
+    code = (code or "").strip()
+    return session.scalar(select(Unit).where(Unit.code == code)) if code else None
+
+
+def _code(unit: Unit | None) -> str:
+    return unit.code if unit is not None else ""
+
+
+# ---------------------------------------------------------------- audit
+
+def _log_rows():
+    return Event.instance_id.is_(None), Event.kind.in_(KINDS)
+
+
+def _payload(kind: str, actor_id: int | None, at, data: dict) -> dict:
+    return {"instance": None, "kind": kind, "actor": actor_id, "at": _stamp(at), "task": None, "data": data}
+
+
+def _record(session: Session, actor: User, kind: str, user: User, changes: dict) -> Event:
+    prev = session.scalar(select(Event.hash).where(*_log_rows()).order_by(Event.id.desc()).limit(1)) or ""
+    at = clock.now()
+    data = {"user": user.id, "username": user.username, "changes": changes}
+    event = Event(instance_id=None, kind=kind, actor_id=actor.id, at=at, data=data, prev_hash=prev,
+                  hash=_digest(prev, _payload(kind, actor.id, at, data)))
+    session.add(event)
+    session.flush()
+    return event
