@@ -104,7 +104,7 @@ def _try(session: Session, instance: Instance, target: ProcessVersion):
                           _open_steps(session, instance))
     spec, subprocess_specs = definitions.specs(session, target)
     try:
-        workflow = state.load(instance.state)
+        workflow = state.load(instance.state, definitions.specs(session, old))
         top, sub_diffs = diff_workflow(state.SERIALIZER.registry, workflow, spec, subprocess_specs)
     except (SpiffWorkflowException, KeyError, TypeError, ValueError) as err:
         candidate.reasons.append(f"无法比较新旧版本：{err}")
@@ -128,7 +128,7 @@ def _try(session: Session, instance: Instance, target: ProcessVersion):
         workflow.subprocess_specs = subprocess_specs
         state.attach(workflow)
         workflow.do_engine_steps()
-        reloaded = state.load(state.dump(workflow))
+        reloaded = state.load(state.dump(workflow), (spec, subprocess_specs))
         for ready in state.ready_user_tasks(reloaded):
             tasks.open_task_row(ready, instance, target)  # candidates and deadlines must still evaluate
     except (SpiffWorkflowException, XieshangError, KeyError, TypeError, ValueError, AttributeError) as err:

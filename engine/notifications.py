@@ -1,14 +1,14 @@
 """The notification centre: new work for me or my unit, returned work, due-date reminders, handovers; mail if wanted.
 
-New-task notifications are written in the same transaction as the task's inbox row: a session listener watches the
-projection's INSERT INTO open_tasks (engine/runtime.py) and adds a notification for everyone who may act on each
-new task. A task that reaches a step the instance has done before (退回, 重新办理) is announced as returned work.
+New-task notifications are written in the same transaction as the task's inbox row: the runtime calls
+`on_new_tasks` right after inserting the rows, and `on_completed` for the task a person completed. A task that
+reaches a step the instance has done before (退回, 重新办理) is announced as returned work.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable
 
-from sqlalchemy import and_, event, exists, func, insert, select, update
+from sqlalchemy import and_, case, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from . import clock, mailer, workdays
@@ -30,15 +30,8 @@ def recipients(session: Session, row: Any) -> list[int]:
     """Who may act on the task now: its claimer, else every active holder of the lane role the candidates allow."""
     if _get(row, "claimed_by_id"):
         return [_get(row, "claimed_by_id")]
-    if not _get(row, "role_key"):
-        return []
-    query = (select(User.id).join(user_roles, user_roles.c.user_id == User.id)
-             .where(user_roles.c.role_key == _get(row, "role_key"), User.active.is_(True)))
-    if _get(row, "candidate_user"):
-        query = query.where(User.username == _get(row, "candidate_user"))
-    if _get(row, "candidate_unit"):
-        query = query.join(Unit, Unit.id == User.unit_id).where(Unit.code == _get(row, "candidate_unit"))
-    return list(session.scalars(query.order_by(User.id)))
+    query = _recipients_query(row)
+    return [] if query is None else list(session.scalars(query.order_by(User.id)))
 
 
 def notify(session: Session, user_ids: Iterable[int], kind: str, row: Any, *, actor: User | None = None) -> int:
@@ -76,54 +69,54 @@ def _queue_mail(session: Session, ids: list[int], values: dict, actor: User | No
         mailer.queue(session, address, subject, "\n".join(lines))
 
 
-def _was_done_before(session: Session, row: dict) -> bool:
-    return bool(session.scalar(select(exists().where(
-        Event.instance_id == row["instance_id"], Event.bpmn_id == row["bpmn_id"], Event.kind == "complete"))))
-
-
 def on_new_tasks(session: Session, rows: list[dict]) -> None:
+    """Announce new inbox rows (called by the runtime right after it inserts them): one INSERT … SELECT per task
+    over the people who may act on it, marked 'returned' when the instance has done that step before (退回,
+    重新办理), skipped when the same task was already announced (its row rebuilt after a move to a new version)."""
+    settings = mailer.settings_for(session)
+    now = clock.now()
     for row in rows:
-        if session.scalar(select(exists().where(Notification.task_id == row["id"],
-                                                Notification.kind.in_(("task", "returned"))))):
-            continue  # the same task's row rebuilt (e.g. the instance moved to a new version): already announced
-        kind = "returned" if _was_done_before(session, row) else "task"
-        notify(session, recipients(session, row), kind, row)
+        who = _recipients_query(row)
+        if who is None:
+            continue
+        returned = exists().where(Event.instance_id == row["instance_id"], Event.bpmn_id == row["bpmn_id"],
+                                  Event.kind == "complete")
+        announced = exists().where(Notification.task_id == row["id"], Notification.kind.in_(("task", "returned")))
+        kind = case((returned, "returned"), else_="task")
+        values = {"task_id": row["id"], "instance_id": row["instance_id"], "task_name": row.get("name") or "",
+                  "title": row.get("title") or "", "number": row.get("business_key") or "",
+                  "due_at": row.get("due_at"), "created_at": now}
+        columns = [User.id, kind, *(literal(v, getattr(Notification, k).type) for k, v in values.items())]
+        statement = insert(Notification).from_select(["user_id", "kind", *values], who.with_only_columns(
+            *columns).where(~announced))
+        if settings is None:
+            session.execute(statement)
+            continue
+        sent = session.execute(statement.returning(Notification.user_id, Notification.kind)).all()
+        if sent:
+            _queue_mail(session, [uid for uid, _kind in sent], {**values, "kind": sent[0][1], "actor_id": None},
+                        None)
 
 
-def _delegated_among(session: Session, whereclause) -> list:
-    if whereclause is None:
-        return []
-    return list(session.execute(select(OpenTask.id, OpenTask.instance_id, OpenTask.name, OpenTask.title,
-                                       OpenTask.business_key, OpenTask.delegated_by_id, OpenTask.due_at)
-                                .where(whereclause, OpenTask.delegated_by_id.is_not(None))))
-
-
-def on_delegated_done(session: Session, rows: list) -> None:
-    """A delegated task that someone completed goes back to its delegator as news: 委托事项已办结."""
-    for row in rows:
-        done = session.scalars(select(Event).where(Event.task_id == row.id, Event.kind == "complete")).first()
-        if done is not None and done.actor_id != row.delegated_by_id:
-            notify(session, [row.delegated_by_id], "delegate_done", row._asdict(),
-                   actor=session.get(User, done.actor_id) if done.actor_id else None)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _watch_open_tasks(state):
-    statement = state.statement
-    if getattr(getattr(statement, "table", None), "name", None) != OpenTask.__tablename__:
+def _recipients_query(row: Any):
+    """SELECT of the ids of who may act on a task (an OpenTask or its projection dict), or None when nobody can."""
+    if _get(row, "claimed_by_id"):
+        return select(User.id).where(User.id == _get(row, "claimed_by_id"))
+    if not _get(row, "role_key"):
         return None
-    if state.is_insert:
-        params = state.parameters
-        rows = [dict(p) for p in params] if isinstance(params, (list, tuple)) else [dict(params)] if params else []
-        result = state.invoke_statement()
-        on_new_tasks(state.session, [r for r in rows if r.get("id")])
-        return result
-    if state.is_delete:  # the projection drops the rows of tasks that are done
-        delegated = _delegated_among(state.session, statement.whereclause)
-        result = state.invoke_statement()
-        on_delegated_done(state.session, delegated)
-        return result
-    return None
+    query = (select(User.id).join(user_roles, user_roles.c.user_id == User.id)
+             .where(user_roles.c.role_key == _get(row, "role_key"), User.active.is_(True)))
+    if _get(row, "candidate_user"):
+        query = query.where(User.username == _get(row, "candidate_user"))
+    if _get(row, "candidate_unit"):
+        query = query.join(Unit, Unit.id == User.unit_id).where(Unit.code == _get(row, "candidate_unit"))
+    return query
+
+
+def on_completed(session: Session, row: OpenTask, actor: User) -> None:
+    """A delegated task that someone else completed goes back to its delegator as news: 委托事项已办结."""
+    if row.delegated_by_id is not None and row.delegated_by_id != actor.id:
+        notify(session, [row.delegated_by_id], "delegate_done", row, actor=actor)
 
 
 def remind_due(session: Session, soon_days: int | None = None) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, clock, definitions, forms, messages, projections, references, state
+from . import audit, clock, definitions, forms, messages, notifications, projections, references, state
 from .errors import Conflict, Forbidden, NotFound, XieshangError
 from .models import Counter, Event, Instance, OpenTask, ProcessVersion, User
 from .tasks import ProcessFault, may_act, open_task_row
@@ -118,7 +118,7 @@ def complete_task(session: Session, actor: User, task_id: str, data: dict) -> In
     schema = version.forms.get(row.form_path or "")
     clean = forms.validate(schema, data)
     references.check(session, schema, clean, actor, instance)
-    workflow = state.load(instance.state)
+    workflow = _load(session, instance.state, version)
     task = workflow.get_task_from_id(uuid.UUID(task_id))
     if task is None or task.state != TaskState.READY:
         raise Conflict("该任务已被他人办理或已关闭。")
@@ -129,6 +129,7 @@ def complete_task(session: Session, actor: User, task_id: str, data: dict) -> In
     _step(workflow, workflow.do_engine_steps)
     _persist(session, instance, version, workflow, before=before, actor=actor, kind="complete", data=clean,
              task=task, base=base)
+    notifications.on_completed(session, row, actor)
     return instance
 
 
@@ -141,7 +142,7 @@ def fire_due_timers(session: Session, limit: int = 500) -> int:
         try:
             with session.begin_nested():
                 version = _version(session, instance.version_id)
-                workflow = state.load(instance.state)
+                workflow = _load(session, instance.state, version)
                 before = {str(t.id) for t in state.ready_user_tasks(workflow)}
                 workflow.refresh_timers()
                 _step(workflow, workflow.do_engine_steps)
@@ -155,7 +156,11 @@ def fire_due_timers(session: Session, limit: int = 500) -> int:
 
 def instance_data(session: Session, instance: Instance) -> dict:
     serialized = session.scalar(select(Instance.state).where(Instance.id == instance.id))
-    return state.current_data(state.load(serialized))
+    return state.current_data(_load(session, serialized, _version(session, instance.version_id)))
+
+
+def _load(session: Session, serialized: str, version: ProcessVersion):
+    return state.load(serialized, definitions.specs(session, version))
 
 
 def save(session: Session, instance: Instance, version: ProcessVersion, workflow, actor: User | None, kind: str,
@@ -187,6 +192,7 @@ def _persist(session: Session, instance: Instance, version: ProcessVersion, work
             session.execute(delete(OpenTask).where(OpenTask.id.in_(gone)).execution_options(synchronize_session=False))
         if rows:
             session.execute(insert(OpenTask), rows)
+            notifications.on_new_tasks(session, rows)
         projections.apply(session, instance, workflow, current, kind=kind, actor=actor)
         new_waits = messages.sync_waits(session, instance, workflow)
         session.flush()
@@ -205,7 +211,7 @@ def _persist(session: Session, instance: Instance, version: ProcessVersion, work
 def _receive(session: Session, instance: Instance, event, depth: int) -> None:
     """Hand a message thrown elsewhere to a waiting instance and persist it (called by messages.deliver)."""
     version = _version(session, instance.version_id)
-    workflow = state.load(session.scalar(select(Instance.state).where(Instance.id == instance.id)))
+    workflow = _load(session, session.scalar(select(Instance.state).where(Instance.id == instance.id)), version)
     before = {str(t.id) for t in state.ready_user_tasks(workflow)}
     _step(workflow, workflow.send_event, event)
     _step(workflow, workflow.do_engine_steps)

@@ -127,7 +127,8 @@ def test_runtime_save_rebuilds_inbox_rows(flow, users):
     version = definitions.latest_version(session, "proposal")
     from engine import state
 
-    workflow = state.load(session.scalar(select(Instance.state).where(Instance.id == instance.id)))
+    workflow = state.load(session.scalar(select(Instance.state).where(Instance.id == instance.id)),
+                          definitions.specs(session, version))
     runtime.save(session, instance, version, workflow, users.admin, "migrate")
     session.commit()
     assert [t.id for t in flow.open(instance)] == row_ids

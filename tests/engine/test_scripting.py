@@ -52,5 +52,5 @@ def test_every_loaded_workflow_runs_the_restricted_engine(deployed, users):
 
     version = definitions.latest_version(deployed, "proposal")
     spec, subs = definitions.specs(deployed, version)
-    workflow = state.load(state.dump(state.new_workflow(spec, subs)))
+    workflow = state.load(state.dump(state.new_workflow(spec, subs)), (spec, subs))
     assert isinstance(workflow.script_engine.environment, scripting.RestrictedEnvironment)
