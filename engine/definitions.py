@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -159,6 +159,7 @@ def store(session: Session, checked: Checked, actor: User | None) -> ProcessVers
     )
     session.add(version)
     session.flush()
+    session.info.pop(_LATEST, None)  # this transaction now sees a newer version
     return version
 
 
@@ -205,19 +206,75 @@ def _latest_or_none(session: Session, process_key: str) -> ProcessVersion | None
     ).first()
 
 
+# Versions are immutable: each row is read once per process and shared, detached, by every session afterwards; which
+# version is the latest of a process is asked of the database (a cheap id query) once per transaction.
+_VERSIONS: dict[tuple[str, int], ProcessVersion] = {}  # (database, id) -> detached row
+_VERSIONS_MAX = 256  # many test databases in one process: start afresh rather than grow without bound
+_LATEST = "xieshang.latest_versions"  # session.info: process key -> (id, sha256) seen in this transaction
+_COLUMNS = [attr.key for attr in inspect(ProcessVersion).column_attrs]
+
+
+def version_by_id(session: Session, version_id: int, sha256: str | None = None) -> ProcessVersion:
+    """A deployed version by id, read once per process and database (`sha256`, when the caller has it, also tells a
+    database rebuilt under the same name). The row is shared by every session and thread: read it, never change it
+    or add it to a session."""
+    return _versions(session, [(version_id, sha256)])[0]
+
+
+def _versions(session: Session, wanted: list[tuple[int, str | None]]) -> list[ProcessVersion]:
+    database = str(session.get_bind().url)  # ids repeat across databases (tests, several sites)
+    found = {version_id: cached for version_id, sha256 in wanted
+             if (cached := _VERSIONS.get((database, version_id))) is not None
+             and (sha256 is None or cached.sha256 == sha256)}
+    missing = [version_id for version_id, _sha in wanted if version_id not in found]
+    if missing:
+        rows = session.execute(select(*(getattr(ProcessVersion, name) for name in _COLUMNS))
+                               .where(ProcessVersion.id.in_(missing)))
+        if len(_VERSIONS) + len(missing) > _VERSIONS_MAX:
+            _VERSIONS.clear()
+        for row in rows:
+            loaded = ProcessVersion(**dict(zip(_COLUMNS, row)))
+            make_transient_to_detached(loaded)  # as if loaded by a query, in no session (nor this one's identity map)
+            found[loaded.id] = _VERSIONS[(database, loaded.id)] = loaded
+    try:
+        return [found[version_id] for version_id, _sha in wanted]
+    except KeyError as err:
+        raise NotFound(f"流程版本 {err.args[0]} 不存在。") from None
+
+
+def _latest_ids(session: Session) -> dict[str, tuple[int, str]]:
+    return session.info.setdefault(_LATEST, {})
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_latest(session: Session, _transaction) -> None:
+    # a new transaction (or a savepoint rolled back) may see other versions: ask the database again
+    session.info.pop(_LATEST, None)
+
+
 def latest_version(session: Session, process_key: str) -> ProcessVersion:
-    version = _latest_or_none(session, process_key)
-    if version is None:
-        raise NotFound(f"流程 {process_key} 尚未发布。")
-    return version
+    """The newest deployed version of a process, the same one however often it is asked in one transaction."""
+    seen = session.info.get(_LATEST, {}).get(process_key)
+    if seen is None:
+        seen = session.execute(select(ProcessVersion.id, ProcessVersion.sha256)
+                               .where(ProcessVersion.process_key == process_key)
+                               .order_by(ProcessVersion.version.desc()).limit(1)).first()
+        if seen is None:
+            raise NotFound(f"流程 {process_key} 尚未发布。")
+        seen = _latest_ids(session)[process_key] = tuple(seen)
+    return version_by_id(session, *seen)
 
 
 def latest_versions(session: Session) -> list[ProcessVersion]:
     newest = (select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
               .group_by(ProcessVersion.process_key).subquery())
-    return list(session.scalars(select(ProcessVersion).join(
+    rows = session.execute(select(ProcessVersion.process_key, ProcessVersion.id, ProcessVersion.sha256).join(
         newest, (ProcessVersion.process_key == newest.c.process_key) & (ProcessVersion.version == newest.c.v))
-        .order_by(ProcessVersion.name)))
+        .order_by(ProcessVersion.name)).all()
+    seen = _latest_ids(session)
+    for key, version_id, sha256 in rows:
+        seen[key] = (version_id, sha256)
+    return _versions(session, [(version_id, sha256) for _key, version_id, sha256 in rows])
 
 
 def start_roles(session: Session, version: ProcessVersion) -> set[str]:

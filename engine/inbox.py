@@ -9,7 +9,8 @@ from .errors import Conflict, NotFound
 from .models import Instance, OpenTask, ProcessVersion, User
 from .tasks import eligible, may_act
 
-__all__ = ["tasks_for", "get_task_for", "may_act", "task_form", "start_form", "visible_clause", "eligible_clause"]
+__all__ = ["tasks_for", "get_task_for", "open_task_for", "may_act", "task_form", "start_form", "visible_clause",
+           "eligible_clause"]
 
 
 def eligible_clause(user: User):
@@ -37,6 +38,20 @@ def tasks_for(session: Session, user: User, limit: int = 200) -> list[OpenTask]:
 def get_task_for(session: Session, user: User, task_id: str) -> OpenTask:
     row = session.scalars(select(OpenTask).where(OpenTask.id == task_id)  # not the identity map: rows go by bulk DELETE
                           .execution_options(populate_existing=True)).first()
+    return _may_work_on(session, user, row)
+
+
+def open_task_for(session: Session, user: User, task_id: str) -> tuple[OpenTask, ProcessVersion]:
+    """`get_task_for` and the version its instance runs, in one SELECT (the version row itself is cached)."""
+    found = session.execute(select(OpenTask, Instance.version_id, ProcessVersion.sha256)
+                            .join(Instance, Instance.id == OpenTask.instance_id)
+                            .join(ProcessVersion, ProcessVersion.id == Instance.version_id)
+                            .where(OpenTask.id == task_id).execution_options(populate_existing=True)).first()
+    row = _may_work_on(session, user, found[0] if found is not None else None)
+    return row, definitions.version_by_id(session, found.version_id, found.sha256)
+
+
+def _may_work_on(session: Session, user: User, row: OpenTask | None) -> OpenTask:
     if row is None or not eligible(user, row):
         raise NotFound("找不到该待办事项，可能已被办理，或您无权办理。")
     if not may_act(user, row):
@@ -46,16 +61,20 @@ def get_task_for(session: Session, user: User, task_id: str) -> OpenTask:
     return row
 
 
-def task_form(session: Session, row: OpenTask) -> dict:
+def task_form(session: Session, row: OpenTask, version: ProcessVersion | None = None) -> dict:
+    """The form schema of an open task, from `version` (its instance's, as `open_task_for` gives it) when known."""
     if not row.form_path:
         return {}
-    forms = session.scalar(select(ProcessVersion.forms).join(Instance, Instance.version_id == ProcessVersion.id)
-                           .where(Instance.id == row.instance_id))
-    return (forms or {}).get(row.form_path, {})
+    if version is None:
+        version_id = session.scalar(select(Instance.version_id).where(Instance.id == row.instance_id))
+        version = definitions.version_by_id(session, version_id)
+    return version.forms.get(row.form_path, {})
 
 
-def start_form(session: Session, process_key: str) -> dict:
-    version = definitions.latest_version(session, process_key)
+def start_form(session: Session, process_key: str | ProcessVersion) -> dict:
+    """The start event's form of a process's latest version (or of the version given)."""
+    version = (process_key if isinstance(process_key, ProcessVersion)
+               else definitions.latest_version(session, process_key))
     spec, _subs = definitions.specs(session, version)
     start = spec.task_specs[spec.start.outputs[0].name]
     path = (start.extensions or {}).get("properties", {}).get("formJsonSchemaFilename")

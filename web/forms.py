@@ -360,6 +360,8 @@ def _convert(prop: Mapping[str, Any], widget: str | None, raw: str, options_for:
 
 
 def _typed_list(prop: Mapping[str, Any], values: list[str], options_for: OptionsFor | None) -> list[Any]:
+    if not values:  # nothing picked: nothing to check (and no choices to read from the database)
+        return []
     picker = PICKER_WIDGETS.get(str(prop.get("x-widget")))
     if picker and options_for is not None:
         choices: list[tuple[Any, str]] | None = options_for(picker)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from web.forms import Choice
 
@@ -31,7 +31,8 @@ def _members(session: Session, exclude_user_id: int | None) -> list[Choice]:
     from engine.models import Role, User
 
     users = session.scalars(select(User).join(User.roles).where(Role.key == "member", User.active.is_(True))
-                            .options(joinedload(User.unit)).order_by(User.username)).unique()
+                            .options(joinedload(User.unit), lazyload(User.roles))  # one SELECT: roles not needed
+                            .order_by(User.username)).unique()
     return [(u.username, f"{u.name}（{u.unit.name}）" if u.unit else u.name) for u in users if u.id != exclude_user_id]
 
 
@@ -67,7 +68,6 @@ def process_names(session: Session, keys: Iterable[str]) -> dict[str, str]:
 
 
 def version_forms(session: Session, version_id: Any) -> list[dict[str, Any]]:
-    from engine.models import ProcessVersion
+    from engine import definitions
 
-    forms = session.scalar(select(ProcessVersion.forms).where(ProcessVersion.id == version_id)) or {}
-    return list(forms.values())
+    return list((definitions.version_by_id(session, version_id).forms or {}).values())  # versions are cached

@@ -21,8 +21,8 @@ def start_page(key: str, *, template: str, refused: str, done: str, next_url: Ca
     version = definitions.latest_version(db, key)
     if not definitions.may_start(db, actor(), version):
         raise Forbidden(refused)
-    schema = inbox.start_form(db, key)
-    options = options_provider(db, actor().id)
+    schema = inbox.start_form(db, version)
+    options = options_provider(db, actor().id)  # reads members only when a picker is shown or a pick is checked
     values: dict = {}
     errors: dict[str, str] = {}
     if request.method == "POST":

@@ -9,7 +9,7 @@ from sqlalchemy import delete, event, insert, select
 from engine.models import OpenTask, user_roles
 from web.db import EXTENSION
 
-from .helpers import REVIEW, scalar, submit, task_id
+from .helpers import REVIEW, SUBMIT, scalar, submit, task_id, text
 
 
 @contextmanager
@@ -28,6 +28,14 @@ def counting(app):
         event.remove(engine, "before_cursor_execute", count)
 
 
+def _member_lists(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.startswith("SELECT users.") and "ORDER BY users.username" in s]
+
+
+def _role_loads(statements: list[str]) -> list[str]:  # roles loaded apart from their people (selectin)
+    return [s for s in statements if "FROM users AS users_1 JOIN user_roles" in s]
+
+
 # The logged-in person ------------------------------------------------------------------------------------------
 def test_the_logged_in_person_is_read_with_unit_and_roles_in_one_statement(app, client, auth):
     auth.as_("office1")
@@ -37,7 +45,7 @@ def test_the_logged_in_person_is_read_with_unit_and_roles_in_one_statement(app, 
     loads = [s for s in statements if " FROM users" in s and "users.password_hash" in s]
     assert len(loads) == 1, loads
     assert "units" in loads[0] and "roles" in loads[0]
-    assert not [s for s in statements if s.startswith("SELECT") and "user_roles" in s and s not in loads]
+    assert not _role_loads(statements)
 
 
 def test_a_deactivated_person_is_refused_on_the_next_request(app, client, auth, db, user):
@@ -62,3 +70,68 @@ def test_a_removed_role_is_refused_on_the_next_request(app, client, auth, db, us
     db.execute(insert(user_roles).values(user_id=tiwei.id, role_key="proposal_committee"))  # given back: works again
     db.commit()
     assert client.post(f"/tasks/{tid}", data=REVIEW).status_code == 302
+
+
+# Completing a task ---------------------------------------------------------------------------------------------
+COMPLETION_STATEMENTS = 10  # BEGIN, the person, the open task (web), the engine's own read and writes
+
+
+def _reviews(auth, client, db, n: int) -> list[str]:
+    ids = [task_id(db, "tiwei", submit(auth, client), "review") for _ in range(n)]
+    auth.as_("tiwei")
+    return ids
+
+
+def test_a_task_post_reads_the_task_once_and_its_form_from_the_cached_version(app, client, auth, db):
+    warm, measured = _reviews(auth, client, db, 2)
+    assert client.post(f"/tasks/{warm}", data=REVIEW).status_code == 302  # versions and specs now cached
+    with counting(app) as statements:
+        response = client.post(f"/tasks/{measured}", data=REVIEW)
+    assert response.status_code == 302
+    assert len(statements) <= COMPLETION_STATEMENTS, "\n".join(statements)
+    assert not [s for s in statements if s.startswith("SELECT process_versions")], "the version row is cached"
+    reads = [s for s in statements if s.startswith("SELECT open_tasks.")]
+    assert len(reads) <= 2, reads  # the page's check (with the version's id) and the engine's own
+    assert len([s for s in reads if "JOIN process_versions" in s]) == 1, "the task and its version id in one SELECT"
+    assert not [s for s in statements if s.startswith("SELECT units")] + _member_lists(statements), \
+        "no unit or member lists for a form without pickers"
+    assert not _role_loads(statements)
+
+
+def test_a_task_page_and_a_refused_post_still_work_from_the_cached_version(app, client, auth, db):
+    warm, measured = _reviews(auth, client, db, 2)
+    assert client.post(f"/tasks/{warm}", data=REVIEW).status_code == 302
+    page = client.get(f"/tasks/{measured}")
+    assert page.status_code == 200 and "立案" in text(page)
+    response = client.post(f"/tasks/{measured}", data={"decision": "不知道"})
+    assert response.status_code == 422  # the cached schema still validates
+    auth.as_("member2")  # not on the committee: the task is not hers, however it is asked for
+    assert client.post(f"/tasks/{measured}", data=REVIEW).status_code == 404
+
+
+# Starting a proposal -------------------------------------------------------------------------------------------
+START_STATEMENTS = 10  # BEGIN, the person, the latest version's id, then the engine's writes
+
+
+def test_a_start_post_reads_the_latest_version_once_and_no_member_list(app, client, auth):
+    auth.as_("member1")
+    assert client.post("/proposals/new", data=SUBMIT).status_code == 302  # versions and specs now cached
+    with counting(app) as statements:
+        response = client.post("/proposals/new", data=SUBMIT)
+    assert response.status_code == 302
+    assert len(statements) <= START_STATEMENTS, "\n".join(statements)
+    versions = [s for s in statements if "process_versions" in s]
+    assert len(versions) == 1 and "bpmn_xml" not in versions[0], versions  # start page, form and start share it
+    assert not _member_lists(statements), "nobody picked: the member list is not read"
+    assert not _role_loads(statements)
+
+
+def test_picked_co_signers_are_checked_against_the_member_list_in_one_statement(app, client, auth, db):
+    auth.as_("member1")
+    assert client.post("/proposals/new", data=SUBMIT).status_code == 302
+    with counting(app) as statements:
+        response = client.post("/proposals/new", data={**SUBMIT, "cosigners": ["member2"]})
+    assert response.status_code == 302
+    assert len(_member_lists(statements)) == 1 and not _role_loads(statements), statements
+    refused = client.post("/proposals/new", data={**SUBMIT, "cosigners": ["nobody"]})
+    assert refused.status_code == 422 and "请选择列出的选项" in text(refused)

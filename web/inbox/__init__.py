@@ -54,9 +54,9 @@ def soon_days() -> int:
 @login_required
 def task(task_id: str):
     db = get_session()
-    open_task = _open_task(db, task_id)
-    schema = inbox.task_form(db, open_task)
-    options = options_provider(db)
+    open_task, version = _open_task(db, task_id)
+    schema = inbox.task_form(db, open_task, version)
+    options = options_provider(db)  # reads units or members only when a picker asks
     if request.method == "GET":
         return _render(db, open_task, schema, options, restored(db, task_id), {})
     parsed = parse_form(schema, request.form, options)
@@ -74,9 +74,10 @@ def task(task_id: str):
     return _render(db, open_task, schema, options, parsed.echo, errors), 422
 
 
-def _open_task(db: Session, task_id: str) -> Any:
+def _open_task(db: Session, task_id: str) -> tuple[Any, Any]:
+    """The open task the actor may work on, with its instance's (cached) process version."""
     try:
-        return inbox.get_task_for(db, actor(), task_id)
+        return inbox.open_task_for(db, actor(), task_id)
     except NotFound:
         done = db.scalar(select(Event).where(Event.task_id == task_id, Event.kind == "complete").limit(1))
         if done is not None:  # a stale link or a second submission: say who did it instead of "not found"
