@@ -39,7 +39,11 @@ class Filters:
 @dataclass(frozen=True)
 class Account:
     user: User
-    is_member: bool
+    member_id: int | None  # the roster entry, for a member
+
+    @property
+    def is_member(self) -> bool:
+        return self.member_id is not None
 
     @property
     def has_login(self) -> bool:
@@ -73,8 +77,8 @@ def accounts(session: Session, filters: Filters = Filters()) -> list[Account]:
         query = query.where(User.password_hash == "")
     elif filters.status in ("active", "inactive"):
         query = query.where(User.password_hash != "", User.active.is_(filters.status == "active"))
-    members = set(session.scalars(select(Member.user_id)))
-    return [Account(user, user.id in members) for user in session.scalars(query)]
+    members = dict(session.execute(select(Member.user_id, Member.id)).tuples().all())
+    return [Account(user, members.get(user.id)) for user in session.scalars(query)]
 
 
 def members_without_login(session: Session) -> list[Member]:
@@ -86,8 +90,7 @@ def account(session: Session, user_id: int) -> Account:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("没有找到该账号。")
-    is_member = session.scalar(select(Member.id).where(Member.user_id == user.id)) is not None
-    return Account(user, is_member)
+    return Account(user, session.scalar(select(Member.id).where(Member.user_id == user.id)))
 
 
 def roles(session: Session) -> list[Role]:
@@ -118,10 +121,10 @@ def verify_log(session: Session) -> bool:
 # ---------------------------------------------------------------- changing
 
 def create(session: Session, actor: User, *, username: str = "", name: str = "", unit: str = "",
-           role_keys: list[str] | tuple[str, ...] = (), password: str = "", confirm: str | None = None,
-           member_id: int | None = None) -> Issued:
+           role_keys: list[str] | tuple[str, ...] = (), password: str | None = None,
+           confirm: str | None = None, member_id: int | None = None) -> Issued:
     """A login for a roster member (`member_id`: their user exists, without a password) or a new clerk.
-    An empty `password` means: generate one, returned once in `Issued.password`."""
+    No `password` means: generate one, returned once in `Issued.password`."""
     _require_manager(actor)
     if member_id is not None:
         member = session.get(Member, member_id)
@@ -144,15 +147,15 @@ def create(session: Session, actor: User, *, username: str = "", name: str = "",
     if user is None:
         user = User(username=username, name=name)
         session.add(user)
-    issued = password or generate_password()
+    issued = generate_password() if password is None else password
     user.password_hash, user.must_change_password, user.active = hash_password(issued), True, True
     user.unit = _unit(session, unit)
     user.roles = wanted
     session.flush()
     _record(session, actor, "account_create", user, {
         "name": [None, user.name], "unit": [None, _code(user.unit)], "roles": [[], sorted(role_keys)],
-        "generated": not password})
-    return Issued(user, None if password else issued)
+        "generated": password is None})
+    return Issued(user, issued if password is None else None)
 
 
 def update(session: Session, actor: User, user_id: int, *, unit: str = "", role_keys: list[str] | tuple[str, ...] = (),
@@ -189,9 +192,9 @@ def update(session: Session, actor: User, user_id: int, *, unit: str = "", role_
     return user
 
 
-def reset_password(session: Session, actor: User, user_id: int, password: str = "",
+def reset_password(session: Session, actor: User, user_id: int, password: str | None = None,
                    confirm: str | None = None) -> Issued:
-    """A new password the person must change at next login; empty `password` → generated, returned once."""
+    """A new password the person must change at next login; no `password` → generated, returned once."""
     _require_manager(actor)
     user = account(session, user_id).user
     _require_may_touch(actor, user)
@@ -200,11 +203,11 @@ def reset_password(session: Session, actor: User, user_id: int, password: str = 
     errors = _password_errors(password, confirm, user.username)
     if errors:
         raise FormInvalid(errors)
-    issued = password or generate_password()
+    issued = generate_password() if password is None else password
     user.password_hash, user.must_change_password = hash_password(issued), True
     session.flush()
-    _record(session, actor, "password_reset", user, {"generated": not password})
-    return Issued(user, None if password else issued)
+    _record(session, actor, "password_reset", user, {"generated": password is None})
+    return Issued(user, issued if password is None else None)
 
 
 def set_active(session: Session, actor: User, user_id: int, active: bool) -> User:
@@ -283,8 +286,8 @@ def _account_errors(session: Session, *, username: str, name: str, unit: str, ro
     return errors
 
 
-def _password_errors(password: str, confirm: str | None, username: str) -> dict[str, str]:
-    if not password:
+def _password_errors(password: str | None, confirm: str | None, username: str) -> dict[str, str]:
+    if password is None:
         return {}
     problem = password_problem(password, username)
     if problem:

@@ -31,8 +31,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = os.environ.get("XIESHANG_SECRET_KEY") or _secret_key(Path(app.instance_path))
 
     from web import db, errors, i18n, users, views
+    from web.accounts import bp as accounts_bp
     from web.attachments import bp as attachments_bp
     from web.auth import bp as auth_bp
+    from web.auth.password import bp as password_bp
     from web.inbox import bp as inbox_bp
     from web.instances import bp as instances_bp
     from web.notifications import bp as notifications_bp
@@ -54,6 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (duty_bp, sheqing_bp, roster_bp):  # members and supervision (P10–P14)
         app.register_blueprint(blueprint)
     app.register_blueprint(attachments_bp)
+    for blueprint in (accounts_bp, password_bp):  # 账号管理 (admin, office) and everyone's 修改密码
+        app.register_blueprint(blueprint)
     return app
 
 

@@ -112,6 +112,7 @@ def test_a_member_with_a_login_is_not_created_twice(deployed, users, newcomer):
     ({"unit": ""}, "unit", "须选择所在单位"),
     ({"role_keys": ["department", "king"]}, "roles", "没有这个角色：king"),
     ({"role_keys": []}, "roles", "至少选择一个角色"),
+    ({"password": ""}, "password", "至少 8 个"),
     ({"password": "short"}, "password", "至少 8 个"),
     ({"password": "czj_new"}, "password", "至少 8 个"),
     ({"username": "czj_new_x", "password": "czj_new_x"}, "password", "用户名相同"),
