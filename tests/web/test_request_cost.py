@@ -135,3 +135,32 @@ def test_picked_co_signers_are_checked_against_the_member_list_in_one_statement(
     assert len(_member_lists(statements)) == 1 and not _role_loads(statements), statements
     refused = client.post("/proposals/new", data={**SUBMIT, "cosigners": ["nobody"]})
     assert refused.status_code == 422 and "请选择列出的选项" in text(refused)
+
+
+# Translations in templates -------------------------------------------------------------------------------------
+def test_templates_look_the_catalog_up_once_per_render_not_once_per_string(app, client, auth, monkeypatch):
+    import flask_babel
+
+    auth.as_("office1")
+    lookups = []
+    original = flask_babel.Domain.get_translations
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", lambda self: lookups.append(1) or original(self))
+    for lang in ("zh_CN", "en"):
+        lookups.clear()
+        page = client.get(f"/inbox?lang={lang}")
+        assert page.status_code == 200
+        assert len(lookups) <= 5, f"{len(lookups)} catalog lookups for one page ({lang})"
+    assert "All my work" in text(page) and "My tasks" in text(page)
+
+
+def test_bound_template_gettext_formats_and_escapes_as_jinja_newstyle_does(app):
+    from flask import render_template_string
+
+    source = ("{{ _('已提交') }}|{{ _('已交办 %(n)s 件提案。', n=3) }}|{{ _('<b>%(x)s</b>', x='<i>') }}|{{ _('100%%') }}|"
+              "{{ ngettext('%(num)s 件', '%(num)s 件', 2) }}|{{ gettext('已提交') }}")
+    with app.test_request_context("/?lang=en"):
+        bound = render_template_string(source)
+        unbound = app.jinja_env.from_string(source).render()  # Flask-Babel's own callables
+    assert bound == unbound
+    assert bound.startswith("Submitted|") and "&lt;b&gt;" not in bound and "<b>&lt;i&gt;</b>" in bound
+    assert "|100%|2 件|Submitted" in bound
