@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///instance/xieshang.db"
 _write_intent: ContextVar[bool] = ContextVar("xieshang_write_intent", default=False)
+_WRITER = "xieshang_writer"  # connection.info: the open SQLite transaction holds the write lock
 
 
 @contextmanager
@@ -66,7 +67,24 @@ def _sqlite_setup(engine: Engine) -> None:
         # A transaction that will write takes the write lock up front (BEGIN IMMEDIATE): two workers completing
         # tasks then queue behind each other instead of failing on a stale read snapshot (SQLITE_BUSY_SNAPSHOT).
         # Reads stay deferred so that an open reader never blocks a writer.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        immediate = _write_intent.get()
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.info[_WRITER] = immediate
+
+
+def take_write_lock(session: Session) -> None:
+    """From here on this transaction writes. On SQLite a transaction that began as a reader ends its read snapshot
+    and takes the write lock (BEGIN IMMEDIATE), so that the lock is held for the writes only, not for the reads and
+    the computing before them; the caller must then check that what it read is still current (the instance's
+    lock_version). Nothing may have been written before. Elsewhere (PostgreSQL, or a writer already) nothing to do."""
+    if session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
+        return
+    conn = session.connection()
+    if conn.info.get(_WRITER, True):
+        return
+    conn.exec_driver_sql("COMMIT")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.info[_WRITER] = True
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

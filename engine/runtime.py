@@ -9,14 +9,15 @@ from __future__ import annotations
 import logging
 import uuid
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, clock, definitions, forms, messages, notifications, projections, references, state
+from . import audit, clock, db, definitions, forms, messages, notifications, projections, references, state
 from .errors import Conflict, Forbidden, NotFound, XieshangError
 from .models import Counter, Event, Instance, OpenTask, ProcessVersion, User
 from .tasks import ProcessFault, may_act, open_task_row
@@ -95,10 +96,11 @@ def start_instance(session: Session, actor: User | None, process_key: str, data:
 
 
 def _open_task_or_raise(session: Session, actor: User, task_id: str) -> tuple[OpenTask, Instance]:
-    """The open task and its instance (with its state) in one query; not from the identity map, since rows go by
-    bulk DELETE."""
+    """The open task and its instance (with its state) in one query, fresh from the database (rows go by bulk
+    DELETE, and a retry must see what another worker just saved)."""
     found = session.execute(select(OpenTask, Instance).join(Instance, Instance.id == OpenTask.instance_id)
-                            .where(OpenTask.id == task_id).options(undefer(Instance.state))).first()
+                            .where(OpenTask.id == task_id).options(undefer(Instance.state))
+                            .execution_options(populate_existing=True)).first()
     if found is None:
         done = session.scalar(select(Event).where(Event.task_id == task_id, Event.kind == "complete").limit(1))
         if done is not None:
@@ -113,6 +115,16 @@ def _open_task_or_raise(session: Session, actor: User, task_id: str) -> tuple[Op
 
 
 def complete_task(session: Session, actor: User, task_id: str, data: dict) -> Instance:
+    """Read and compute first, then take the write lock for the writes alone (db.take_write_lock). If the instance
+    moved in between (another step of it was completed), do it again under the lock, from what is saved now."""
+    try:
+        return _complete(session, actor, task_id, data)
+    except StaleInstance:
+        log.info("instance of task %s moved while it was being completed; again under the write lock", task_id)
+        return _complete(session, actor, task_id, data)
+
+
+def _complete(session: Session, actor: User, task_id: str, data: dict) -> Instance:
     row, instance = _open_task_or_raise(session, actor, task_id)
     version = _version(session, instance.version_id)
     schema = version.forms.get(row.form_path or "")
@@ -127,6 +139,7 @@ def complete_task(session: Session, actor: User, task_id: str, data: dict) -> In
     _step(workflow, task.run)
     base = dict(task.data)
     _step(workflow, workflow.do_engine_steps)
+    db.take_write_lock(session)
     _persist(session, instance, version, workflow, before=before, actor=actor, kind="complete", data=clean,
              task=task, base=base)
     notifications.on_completed(session, row, actor)
@@ -148,6 +161,8 @@ def fire_due_timers(session: Session, limit: int = 500) -> int:
                 _step(workflow, workflow.do_engine_steps)
                 _persist(session, instance, version, workflow, before=before, actor=None, kind="timer")
             moved += 1
+        except StaleInstance:  # someone completed a step of it meanwhile: the next tick fires it
+            log.info("instance %s moved while its timer fired; left for the next tick", instance.id)
         except XieshangError as err:  # one broken instance must not hold up everyone else's timers
             log.error("timer of instance %s failed: %s", instance.id, err.message)
             instance.status, instance.error = "error", err.message
@@ -180,13 +195,16 @@ def _persist(session: Session, instance: Instance, version: ProcessVersion, work
     rows = [open_task_row(t, instance, version) for tid, t in ready.items() if tid not in before]
     gone = before - set(ready)
     current = state.current_data(workflow, base)
-    instance.state = state.dump(workflow)
-    instance.updated_at = now
-    instance.next_timer_at = messages.next_timer(workflow)
+    values = {"state": state.dump(workflow), "updated_at": now, "next_timer_at": messages.next_timer(workflow)}
     if workflow.is_completed():
-        instance.status, instance.completed_at = "completed", now
-    audit.record(session, instance, kind, actor, task=task, data=data, spec=spec)
+        values.update(status="completed", completed_at=now)
+    event = audit.record(session, instance, kind, actor, task=task, data=data, spec=spec)
     try:
+        if inspect(instance).persistent:
+            _save_instance(session, instance, {**values, "audit_head": instance.audit_head}, event)
+        else:
+            for key, value in values.items():
+                setattr(instance, key, value)
         session.flush()
         if gone:
             session.execute(delete(OpenTask).where(OpenTask.id.in_(gone)).execution_options(synchronize_session=False))
@@ -206,6 +224,28 @@ def _persist(session: Session, instance: Instance, version: ProcessVersion, work
     messages.deliver(session, instance, workflow.get_events(), receive, depth)
     if new_waits and depth < messages.MAX_DEPTH:
         messages.replay(session, instance, workflow, new_waits, receive)
+
+
+class StaleInstance(Conflict):
+    """The instance was saved by someone else since it was read; nothing of this save was written."""
+
+    def __init__(self) -> None:
+        super().__init__("该事项刚刚已被他人处理，您的提交未保存。请刷新后查看最新状态。")
+
+
+def _save_instance(session: Session, instance: Instance, values: dict, event: Event) -> None:
+    """Write the instance row first, guarded by the lock_version it was read with; the ORM's copy is then marked
+    saved. A stale read leaves nothing written (the audit event not yet flushed is taken back)."""
+    read = instance.lock_version
+    with session.no_autoflush:
+        result = session.execute(update(Instance).where(Instance.id == instance.id, Instance.lock_version == read)
+                                 .values(**values, lock_version=read + 1).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.expunge(event)
+        session.expire(instance)  # drop the unsaved audit head, or the next autoflush would try to write it
+        raise StaleInstance()
+    for key, value in {**values, "lock_version": read + 1}.items():
+        set_committed_value(instance, key, value)
 
 
 def _receive(session: Session, instance: Instance, event, depth: int) -> None:

@@ -19,10 +19,19 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close)
 
 
+def reads_first(view: Any) -> Any:
+    """Marks a POST view whose engine verb takes the write lock itself once it has read and computed
+    (engine.db.take_write_lock, then a lock_version check): on SQLite the request does not hold the database's
+    single write lock while it reads and runs the workflow, so two workers compute in parallel."""
+    view.xieshang_reads_first = True
+    return view
+
+
 def _declare_intent() -> None:
-    # A POST will write: on SQLite its transaction takes the write lock at BEGIN, so concurrent completions
-    # queue instead of failing; GET requests stay plain readers and never block anyone.
-    if request.method == "POST":
+    # A POST will write: on SQLite its transaction takes the write lock at BEGIN, so concurrent writers queue
+    # instead of failing on a stale snapshot; GET requests and `reads_first` views begin as plain readers.
+    if request.method == "POST" and not getattr(current_app.view_functions.get(request.endpoint or ""),
+                                                "xieshang_reads_first", False):
         from engine.db import set_write_intent
 
         g.write_intent = set_write_intent(True)
