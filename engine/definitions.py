@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import bindparam, event, func, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -212,6 +212,8 @@ _VERSIONS: dict[tuple[str, int], ProcessVersion] = {}  # (database, id) -> detac
 _VERSIONS_MAX = 256  # many test databases in one process: start afresh rather than grow without bound
 _LATEST = "xieshang.latest_versions"  # session.info: process key -> (id, sha256) seen in this transaction
 _COLUMNS = [attr.key for attr in inspect(ProcessVersion).column_attrs]
+_LATEST_ID = (select(ProcessVersion.id, ProcessVersion.sha256).where(ProcessVersion.process_key == bindparam("key"))
+              .order_by(ProcessVersion.version.desc()).limit(1))  # built once, like its cache key
 
 
 def version_by_id(session: Session, version_id: int, sha256: str | None = None) -> ProcessVersion:
@@ -256,9 +258,7 @@ def latest_version(session: Session, process_key: str) -> ProcessVersion:
     """The newest deployed version of a process, the same one however often it is asked in one transaction."""
     seen = session.info.get(_LATEST, {}).get(process_key)
     if seen is None:
-        seen = session.execute(select(ProcessVersion.id, ProcessVersion.sha256)
-                               .where(ProcessVersion.process_key == process_key)
-                               .order_by(ProcessVersion.version.desc()).limit(1)).first()
+        seen = session.execute(_LATEST_ID, {"key": process_key}).first()
         if seen is None:
             raise NotFound(f"流程 {process_key} 尚未发布。")
         seen = _latest_ids(session)[process_key] = tuple(seen)

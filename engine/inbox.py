@@ -1,7 +1,7 @@
 """What a user may work on, read from the OpenTask projection only (no workflow is loaded to draw a list)."""
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from . import definitions
@@ -41,12 +41,15 @@ def get_task_for(session: Session, user: User, task_id: str) -> OpenTask:
     return _may_work_on(session, user, row)
 
 
+_OPEN_TASK_AND_VERSION = (  # built once: building a statement and its cache key costs as much as running it
+    select(OpenTask, Instance.version_id, ProcessVersion.sha256)
+    .join(Instance, Instance.id == OpenTask.instance_id).join(ProcessVersion, ProcessVersion.id == Instance.version_id)
+    .where(OpenTask.id == bindparam("task_id")).execution_options(populate_existing=True))
+
+
 def open_task_for(session: Session, user: User, task_id: str) -> tuple[OpenTask, ProcessVersion]:
     """`get_task_for` and the version its instance runs, in one SELECT (the version row itself is cached)."""
-    found = session.execute(select(OpenTask, Instance.version_id, ProcessVersion.sha256)
-                            .join(Instance, Instance.id == OpenTask.instance_id)
-                            .join(ProcessVersion, ProcessVersion.id == Instance.version_id)
-                            .where(OpenTask.id == task_id).execution_options(populate_existing=True)).first()
+    found = session.execute(_OPEN_TASK_AND_VERSION, {"task_id": task_id}).first()
     row = _may_work_on(session, user, found[0] if found is not None else None)
     return row, definitions.version_by_id(session, found.version_id, found.sha256)
 
