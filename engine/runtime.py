@@ -201,7 +201,7 @@ def _persist(session: Session, instance: Instance, version: ProcessVersion, work
     event = audit.record(session, instance, kind, actor, task=task, data=data, spec=spec)
     try:
         if inspect(instance).persistent:
-            _save_instance(session, instance, {**values, "audit_head": instance.audit_head}, event)
+            _save_instance(session, instance, {**values, "audit_head": instance.audit_head}, event, retry=not depth)
         else:
             for key, value in values.items():
                 setattr(instance, key, value)
@@ -233,14 +233,17 @@ class StaleInstance(Conflict):
         super().__init__("该事项刚刚已被他人处理，您的提交未保存。请刷新后查看最新状态。")
 
 
-def _save_instance(session: Session, instance: Instance, values: dict, event: Event) -> None:
+def _save_instance(session: Session, instance: Instance, values: dict, event: Event, *, retry: bool) -> None:
     """Write the instance row first, guarded by the lock_version it was read with; the ORM's copy is then marked
-    saved. A stale read leaves nothing written (the audit event not yet flushed is taken back)."""
+    saved. A stale read of the instance acted on leaves nothing written (the audit event not yet flushed is taken
+    back) and may be retried; one of an instance a message reached (`retry` false) comes after other writes."""
     read = instance.lock_version
     with session.no_autoflush:
         result = session.execute(update(Instance).where(Instance.id == instance.id, Instance.lock_version == read)
                                  .values(**values, lock_version=read + 1).execution_options(synchronize_session=False))
     if result.rowcount != 1:
+        if not retry:
+            raise Conflict("该事项刚刚已被他人处理，您的提交未保存。请刷新后查看最新状态。")
         session.expunge(event)
         session.expire(instance)  # drop the unsaved audit head, or the next autoflush would try to write it
         raise StaleInstance()
