@@ -143,7 +143,8 @@ def create(session: Session, actor: User, *, username: str = "", name: str = "",
     errors.update(_password_errors(password, confirm, username))
     if errors:
         raise FormInvalid(errors)
-    _require_may_grant(actor, set(), set(role_keys))
+    old_roles = user.role_keys if user is not None else set()
+    _require_may_grant(actor, old_roles, set(role_keys))
     if user is None:
         user = User(username=username, name=name)
         session.add(user)
@@ -153,8 +154,8 @@ def create(session: Session, actor: User, *, username: str = "", name: str = "",
     user.roles = wanted
     session.flush()
     _record(session, actor, "account_create", user, {
-        "name": [None, user.name], "unit": [None, _code(user.unit)], "roles": [[], sorted(role_keys)],
-        "generated": password is None})
+        "name": [None, user.name], "unit": [None, _code(user.unit)],
+        "roles": [sorted(old_roles), sorted(set(role_keys))], "generated": password is None})
     return Issued(user, issued if password is None else None)
 
 

@@ -124,7 +124,8 @@ def test_bad_input_is_refused_and_changes_nothing(deployed, users, change, field
 
 
 def test_only_managers_keep_accounts(deployed, users, newcomer):
-    for call, args in ((accounts.create, {**CLERK}), (accounts.update, {"user_id": users.member2.id, "role_keys": ["member"]}),
+    for call, args in ((accounts.create, {**CLERK}),
+                       (accounts.update, {"user_id": users.member2.id, "role_keys": ["member"]}),
                        (accounts.reset_password, {"user_id": users.member2.id}),
                        (accounts.set_active, {"user_id": users.member2.id, "active": False})):
         error = refused(deployed, Forbidden, call, deployed, users.member1, **args)
@@ -204,7 +205,8 @@ def test_reset_password(deployed, users):
 
 
 def test_reset_refusals_change_nothing(deployed, users, newcomer):
-    error = refused(deployed, FormInvalid, accounts.reset_password, deployed, users.office1, users.member2.id, "member2")
+    error = refused(deployed, FormInvalid, accounts.reset_password, deployed, users.office1, users.member2.id,
+                    "member2")
     assert "至少 8 个" in error.errors["password"]
     refused(deployed, FormInvalid, accounts.reset_password, deployed, users.office1, users.member2.id,
             "abcdefgh1", "abcdefgh2")

@@ -101,6 +101,9 @@ def test_open_a_login_for_a_roster_member_who_then_logs_in(client, auth, db, new
     password = issued_password(response)
     assert "只显示这一次" in text(response)
     assert "尚未开通账号的委员" not in text(client.get("/accounts"))
+    history = text(client.get(f"/accounts/{user_id(db, 'sun_xin')}"))
+    assert "开通账号 王秀英（政协办公室） 姓名：孙新" in history and "（自动生成密码）" in history
+    assert "委员 → 委员" not in history and password not in history
 
     auth.logout()
     response = auth.login("sun_xin", password)

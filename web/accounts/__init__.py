@@ -45,8 +45,8 @@ def new():
                   "roles": request.form.getlist("roles"), "mode": request.form.get("mode", "generate")}
         try:
             issued = accounts.create(db, actor(), username=values["username"], name=values["name"],
-                                     unit=values["unit"], role_keys=values["roles"], member_id=member.id if member else None,
-                                     **_password())
+                                     unit=values["unit"], role_keys=values["roles"],
+                                     member_id=member.id if member else None, **_password())
         except FormInvalid as invalid:
             rollback()
             errors = invalid.errors
@@ -138,7 +138,7 @@ def _describer(roles, units):
         changes = (event.data or {}).get("changes") or {}
         said = [(_(FIELDS[key]), words[key](change[0]), words[key](change[1]))
                 for key, change in changes.items() if key in FIELDS and isinstance(change, list) and len(change) == 2]
-        return [(label, before, after) for label, before, after in said if before or after]
+        return [(label, before, after) for label, before, after in said if before != after]
 
     return describe
 
