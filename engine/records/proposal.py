@@ -35,6 +35,8 @@ class Proposal(Base):
     publish_reply: Mapped[bool] = mapped_column(Boolean, default=False)
     submitted_at: Mapped[dt.datetime]
     assigned_at: Mapped[dt.datetime | None]
+    # 答复期限 of the current (or last) handling round: the diagram's deadline, or the date 督办 agreed to extend it to.
+    reply_due: Mapped[dt.datetime | None]
     replied_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
     proposer: Mapped[User] = relationship(lazy="joined")
