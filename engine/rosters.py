@@ -344,7 +344,8 @@ class _References:
 
 def _apply_member(session: Session, ref: _References, v: dict) -> Member:
     user = session.scalar(select(User).where(User.username == v["username"]))
-    if user is None:
+    created = user is None
+    if created:
         user = User(username=v["username"], name=v["name"], password_hash="")
         session.add(user)
     user.name = v["name"]
@@ -362,7 +363,12 @@ def _apply_member(session: Session, ref: _References, v: dict) -> Member:
     member.contact = v.get("contact") or ""
     active = v.get("active")
     member.active = active not in NO and active is not False
-    user.active = member.active or len(user.roles) > 1
+    # The roster never switches a login back on (that is the account page's decision, after a deactivation);
+    # it switches it off when the member leaves office and holds no other role.
+    if created:
+        user.active = member.active
+    elif not member.active and len(user.roles) <= 1:
+        user.active = False
     session.add(member)
     session.flush()
     return member

@@ -129,3 +129,17 @@ def test_a_member_can_be_deactivated_and_a_used_sector_not_deleted(deployed):
     with pytest.raises(FormInvalid) as raised:
         rosters.save_lookup(deployed, "sector", "教育界")
     assert raised.value.errors == {"name": "已有名为“教育界”的界别"}
+
+
+def test_a_roster_save_does_not_switch_a_deactivated_login_back_on(deployed, users):
+    """The account page deactivated the member's login; editing their roster record keeps it off."""
+    from engine import accounts
+
+    member1 = users.member1
+    accounts.set_active(deployed, users.office1, member1.id, False)
+    deployed.commit()
+    rosters.save_member(deployed, {"username": "member1", "name": member1.name, "contact": "13900000000",
+                                   "active": "是"})
+    deployed.commit()
+    deployed.refresh(member1)
+    assert not member1.active
