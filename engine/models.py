@@ -149,6 +149,16 @@ class OpenTask(Base):
     delegated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     instance: Mapped[Instance] = relationship(lazy="raise")
 
+    # The worklist (engine/worklist.py): a view is a few disjoint ranges of the first four columns (role, candidate
+    # unit, candidate user, claimer), each read in due order only as far as the page reaches, and counted without
+    # reading a row; the columns after `id` answer the status and process filters from the index too. The second
+    # orders all open work (全部在办) by due date.
+    __table_args__ = (
+        Index("ix_open_tasks_worklist", "role_key", "candidate_unit", "candidate_user", "claimed_by_id", "due_at",
+              "created_at", "id", "delegated_by_id", "process_key"),
+        Index("ix_open_tasks_due_order", "due_at", "created_at", "id"),
+    )
+
 
 class Event(Base):
     """Audit log, hash-chained per instance so that an edited or removed entry shows."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -263,3 +264,21 @@ def test_english_worklist(client, auth, db):
     auth.as_("office1")
     page = text(client.get("/inbox?lang=en"))
     assert "Claim" in page and "On track" in page and "待认领" not in page
+
+
+def test_tabs_show_1000_plus_and_the_pager_counts_every_task(client, auth, db):
+    instance_id = to_assign(auth, client, db)
+    tid = task_id(db, "office1", instance_id, "assign")
+    row = db.get(OpenTask, tid)
+    columns = {c.name: getattr(row, c.name) for c in OpenTask.__table__.c if c.name != "id"}
+    db.add_all(OpenTask(**{**columns, "id": f"copy-{n:04d}", "title": f"第{n}件"}) for n in range(1001))
+    db.commit()
+    auth.as_("office1")
+    page = text(client.get("/inbox"))
+    assert "我的待办 1000+" in page and "全部待办 1000+" in page and "待认领 1000+" in page
+    assert "我的待办 0" in page and "我委托的 0" in page and "全部在办 1000+" in page
+    assert "第 1 / 51 页，共 1002 项" in page
+    last = client.get("/inbox?page=51").get_data(as_text=True)
+    assert "第 51 / 51 页，共 1002 项" in last and len(set(re.findall(r'id="t-([^"]+)"', last))) == 2
+    auth.as_("czj_clerk")
+    assert "全部待办 0" in text(client.get("/inbox"))
