@@ -235,10 +235,10 @@ def _web_phases(phases: Phases, app) -> None:
     except ImportError:
         return
     phases.wrap(worklist, "list_open", "web→engine: worklist page (COUNT + page query, rows)")
-    phases.wrap(worklist, "counts", "web→engine: worklist tab counts (one scan of the open tasks)")
+    phases.wrap(worklist, "counts", "web→engine: worklist tab counts (each capped at 1000+)")
     phases.wrap(worklist, "processes", "web→engine: worklist process filter (SELECT versions)")
     phases.wrap(savedviews, "views_for", "web→engine: saved views")
-    phases.wrap(workdays, "working_days_left", "engine: working days left (one calendar lookup per day)")
+    phases.wrap(workdays, "working_days_left", "engine: working days left (a lookup per row)")
 
 
 def _rewrap(view, phases: Phases, name: str):
@@ -349,6 +349,93 @@ def web_paths(n: int, scratch: Path, use_cprofile: bool, inbox_rows: int = 200) 
     return "\n\n".join(outputs)
 
 
+def inbox_big(n: int, tier: int, use_cprofile: bool, data_dir: Path | None = None) -> str:
+    """GET /inbox of office1 and czj_clerk on the large database of `python -m bench` (1M finished instances, `tier`
+    open tasks), phase by phase, plus the SQL of office1's page with its query plans (SQLite's EXPLAIN QUERY PLAN)."""
+    import fcntl
+
+    from sqlalchemy import text
+
+    from web import create_app
+    from web.db import EXTENSION, dispose
+
+    from . import bigdb
+    from .client import page_form
+    from .run import Config, tier_name
+    from .server import SECRET
+
+    config = Config()
+    directory = data_dir or config.data_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the bench run may be regenerating or refilling it
+        path, _reused = bigdb.ensure(directory, config.finished, max(config.tiers), log=print)
+        hers = bigdb.set_open_tasks(path, tier)
+        app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": SECRET})
+        engine = app.extensions[EXTENSION]["engine"]
+        outputs = []
+        try:
+            for username in ("office1", "czj_clerk"):
+                client = app.test_client()
+                form = page_form(client.get("/login").data, "/login").filled({"username": username,
+                                                                               "password": "xieshang"})
+                assert client.post("/login", data=dict(form)).status_code == 302
+                browser = InProcess(app, f"session={client.get_cookie('session').value}")
+
+                def inbox_once():
+                    status, _body = browser.call("GET", "/inbox")
+                    assert status == 200, status
+
+                for _ in range(20):
+                    inbox_once()
+                phases = Phases()
+                _web_phases(phases, app)
+                phases.sql(engine)
+                walls = []
+                try:
+                    for _ in range(n):
+                        t0 = time.perf_counter()
+                        inbox_once()
+                        walls.append((time.perf_counter() - t0) * 1000)
+                finally:
+                    phases.restore()
+                    app.view_functions.update(_original_views(app))
+                walls.sort()
+                outputs.append(phases.report(
+                    f"HTTP GET /inbox, {username}, {tier_name(tier)} open tasks + {tier_name(config.finished)} "
+                    f"finished ({hers} in office1's lane; in-process WSGI, SQLite; p95 "
+                    f"{walls[int(0.95 * (len(walls) - 1))]:.2f} ms)", n, statistics.median(walls)))
+                if use_cprofile:
+                    outputs.append(_cprofile(lambda: [inbox_once() for _ in range(n // 2)], n // 2))
+                if username == "office1":
+                    statements: list[tuple[str, tuple]] = []
+
+                    def keep(_conn, _cursor, statement, parameters, *_a):
+                        statements.append((statement, parameters))
+
+                    event.listen(engine, "before_cursor_execute", keep)
+                    try:
+                        inbox_once()
+                    finally:
+                        event.remove(engine, "before_cursor_execute", keep)
+                    plans = []
+                    with engine.connect() as conn:
+                        for statement, parameters in statements:
+                            if "open_tasks" not in statement:
+                                continue
+                            plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+                            steps = sorted({row[3].strip() for row in plan if row[3].startswith(("SEARCH", "SCAN",
+                                                                                                 "USE TEMP"))})
+                            plans.append(f"  {' '.join(statement.split())[:110]}…\n" +
+                                         "\n".join(f"      {step}" for step in steps))
+                        conn.execute(text("SELECT 1"))
+                    outputs.append("office1's worklist statements and the index steps of their plans:\n" +
+                                   "\n".join(plans))
+        finally:
+            dispose(app)
+    return "\n\n".join(outputs)
+
+
 def _original_views(app) -> dict:
     views = {}
     for key in ("inbox.task", "proposals.new", "inbox.index"):
@@ -373,7 +460,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
     parser.add_argument("-n", type=int, default=300)
     parser.add_argument("--cprofile", action="store_true")
+    parser.add_argument("--inbox-big", type=int, metavar="OPEN", nargs="?", const=100_000,
+                        help="only the inbox page, on the large database of `python -m bench` with OPEN open tasks "
+                             "(1000, 10000 or 100000; default 100000), with the worklist's query plans")
+    parser.add_argument("--data-dir", type=Path, help="where `python -m bench` keeps the large database")
     args = parser.parse_args(argv)
+    if args.inbox_big:
+        print(inbox_big(args.n, args.inbox_big, args.cprofile, args.data_dir), flush=True)
+        return 0
     scratch = Path(tempfile.mkdtemp(prefix="xieshang-profile-"))
     try:
         print(api_completion(args.n, scratch, args.cprofile), flush=True)
