@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, bindparam, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from . import definitions
 from .errors import Conflict, NotFound
@@ -47,11 +47,27 @@ _OPEN_TASK_AND_VERSION = (  # built once: building a statement and its cache key
     .where(OpenTask.id == bindparam("task_id")).execution_options(populate_existing=True))
 
 
+_OPEN_TASK_INSTANCE_AND_VERSION = (  # the same with the instance and its saved state, for completing the task
+    select(OpenTask, Instance, ProcessVersion.sha256)
+    .join(Instance, Instance.id == OpenTask.instance_id).join(ProcessVersion, ProcessVersion.id == Instance.version_id)
+    .where(OpenTask.id == bindparam("task_id")).options(undefer(Instance.state))
+    .execution_options(populate_existing=True))
+
+
 def open_task_for(session: Session, user: User, task_id: str) -> tuple[OpenTask, ProcessVersion]:
     """`get_task_for` and the version its instance runs, in one SELECT (the version row itself is cached)."""
     found = session.execute(_OPEN_TASK_AND_VERSION, {"task_id": task_id}).first()
     row = _may_work_on(session, user, found[0] if found is not None else None)
     return row, definitions.version_by_id(session, found.version_id, found.sha256)
+
+
+def open_task_to_complete(session: Session, user: User, task_id: str) -> tuple[OpenTask, ProcessVersion, Instance]:
+    """`open_task_for` plus the instance with its saved state, still one SELECT: hand (task, instance) to
+    runtime.complete_task(opened=…) so that it does not read them again."""
+    found = session.execute(_OPEN_TASK_INSTANCE_AND_VERSION, {"task_id": task_id}).first()
+    row = _may_work_on(session, user, found[0] if found is not None else None)
+    instance = found[1]
+    return row, definitions.version_by_id(session, instance.version_id, found.sha256), instance
 
 
 def _may_work_on(session: Session, user: User, row: OpenTask | None) -> OpenTask:
@@ -82,3 +98,11 @@ def start_form(session: Session, process_key: str | ProcessVersion) -> dict:
     start = spec.task_specs[spec.start.outputs[0].name]
     path = (start.extensions or {}).get("properties", {}).get("formJsonSchemaFilename")
     return version.forms.get(path or "", {})
+
+
+def due_date_key(session: Session, row: OpenTask, instance: Instance) -> str | None:
+    """The data field the task's deadline is read from (its dueDate names a field), or None."""
+    spec, _subs = definitions.specs(session, definitions.version_by_id(session, instance.version_id))
+    task_spec = spec.task_specs.get(row.bpmn_id)
+    source = ((getattr(task_spec, "extensions", None) or {}).get("properties", {}) or {}).get("dueDate", "")
+    return source.strip() if source.strip().isidentifier() else None

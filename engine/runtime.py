@@ -114,18 +114,22 @@ def _open_task_or_raise(session: Session, actor: User, task_id: str) -> tuple[Op
     return row, instance
 
 
-def complete_task(session: Session, actor: User, task_id: str, data: dict) -> Instance:
+def complete_task(session: Session, actor: User, task_id: str, data: dict, *,
+                  opened: tuple[OpenTask, Instance] | None = None) -> Instance:
     """Read and compute first, then take the write lock for the writes alone (db.take_write_lock). If the instance
-    moved in between (another step of it was completed), do it again under the lock, from what is saved now."""
+    moved in between (another step of it was completed), do it again under the lock, from what is saved now.
+    `opened` is the task and its instance (with its state) as the caller just read and checked them for `actor`
+    (inbox.open_task_to_complete), to save reading them twice."""
     try:
-        return _complete(session, actor, task_id, data)
+        return _complete(session, actor, task_id, data, opened)
     except StaleInstance:
         log.info("instance of task %s moved while it was being completed; again under the write lock", task_id)
-        return _complete(session, actor, task_id, data)
+        return _complete(session, actor, task_id, data, None)
 
 
-def _complete(session: Session, actor: User, task_id: str, data: dict) -> Instance:
-    row, instance = _open_task_or_raise(session, actor, task_id)
+def _complete(session: Session, actor: User, task_id: str, data: dict,
+              opened: tuple[OpenTask, Instance] | None) -> Instance:
+    row, instance = opened if opened is not None else _open_task_or_raise(session, actor, task_id)
     version = _version(session, instance.version_id)
     schema = version.forms.get(row.form_path or "")
     clean = forms.validate(schema, data)

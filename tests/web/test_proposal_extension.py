@@ -69,3 +69,11 @@ def test_an_agreed_extension_moves_the_deadline_and_shows_in_the_history(client,
     assert handle_due(db, overdue) == dt.datetime(2026, 7, 15, 23, 59, 59, tzinfo=clock.TZ)
     history = text(client.get(f"/instances/{overdue}"))
     assert "逾期督办" in history and "督办措施 同意延期" in history and "延期至 2026-07-15" in history
+
+
+def test_the_units_task_page_shows_the_extended_deadline(client, auth, db, overdue):
+    remind = task_id(db, "duban", overdue, "remind")
+    client.post(f"/tasks/{remind}", data={"remind_action": "同意延期", "extended_due": "2026-07-15"})
+    auth.as_("czj_clerk")
+    page = text(client.get(f"/tasks/{task_id(db, 'czj_clerk', overdue, 'handle')}"))
+    assert "2026-07-15 23:59" in page and "2026-06-02 09:00" not in page

@@ -73,7 +73,9 @@ def test_a_removed_role_is_refused_on_the_next_request(app, client, auth, db, us
 
 
 # Completing a task ---------------------------------------------------------------------------------------------
-COMPLETION_STATEMENTS = 10  # BEGIN, the person, the open task (web), the engine's own read and writes
+# BEGIN, the person, the open task with its instance, then (SQLite) COMMIT of that read and BEGIN IMMEDIATE, and
+# the writes: the instance, its audit event, the inbox rows out and in, the notification, the proposal record.
+COMPLETION_STATEMENTS = 11
 
 
 def _reviews(auth, client, db, n: int) -> list[str]:
@@ -91,11 +93,11 @@ def test_a_task_post_reads_the_task_once_and_its_form_from_the_cached_version(ap
     assert len(statements) <= COMPLETION_STATEMENTS, "\n".join(statements)
     assert not [s for s in statements if s.startswith("SELECT process_versions")], "the version row is cached"
     reads = [s for s in statements if s.startswith("SELECT open_tasks.")]
-    assert len(reads) <= 2, reads  # the page's check (with the version's id) and the engine's own
-    assert len([s for s in reads if "JOIN process_versions" in s]) == 1, "the task and its version id in one SELECT"
-    assert not [s for s in statements if s.startswith("SELECT units")] + _member_lists(statements), \
-        "no unit or member lists for a form without pickers"
-    assert not _role_loads(statements)
+    assert len(reads) == 1 and "instances.state" in reads[0] and "JOIN process_versions" in reads[0], reads
+    if db.get_bind().dialect.name == "sqlite":  # the write lock is taken after the reads, for the writes only
+        lock = statements.index("BEGIN IMMEDIATE")
+        assert statements[0] == "BEGIN" and statements[lock - 1] == "COMMIT"
+        assert not [s for s in statements[lock:] if s.startswith("SELECT")], statements[lock:]
 
 
 def test_a_task_page_and_a_refused_post_still_work_from_the_cached_version(app, client, auth, db):

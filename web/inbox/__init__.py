@@ -9,11 +9,11 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import inbox, runtime, savedviews, worklist
+from engine import clock, inbox, runtime, savedviews, worklist
 from engine.errors import Conflict, FormInvalid, NotFound
 from engine.models import Event, Instance
 from web.attachments.drafts import restored
-from web.db import commit, get_session, rollback
+from web.db import commit, get_session, reads_first, rollback
 from web.display import items, properties_of
 from web.forms import OptionsFor, all_errors, build_fields, parse_form
 from web.lookups import name_lookup, options_provider, version_forms
@@ -51,10 +51,11 @@ def soon_days() -> int:
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
+@reads_first  # runtime.complete_task takes the write lock once it has read and run the workflow
 @login_required
 def task(task_id: str):
     db = get_session()
-    open_task, version = _open_task(db, task_id)
+    open_task, version, instance = _open_task(db, task_id, with_instance=request.method == "POST")
     schema = inbox.task_form(db, open_task, version)
     options = options_provider(db)  # reads units or members only when a picker asks
     if request.method == "GET":
@@ -63,7 +64,7 @@ def task(task_id: str):
     errors = all_errors(schema, parsed)
     if not errors:
         try:
-            runtime.complete_task(db, actor(), task_id, parsed.data)
+            runtime.complete_task(db, actor(), task_id, parsed.data, opened=(open_task, instance))
         except FormInvalid as invalid:
             rollback()
             errors = invalid.errors
@@ -74,10 +75,13 @@ def task(task_id: str):
     return _render(db, open_task, schema, options, parsed.echo, errors), 422
 
 
-def _open_task(db: Session, task_id: str) -> tuple[Any, Any]:
-    """The open task the actor may work on, with its instance's (cached) process version."""
+def _open_task(db: Session, task_id: str, *, with_instance: bool) -> tuple[Any, Any, Any]:
+    """The open task the actor may work on, its instance's (cached) process version, and the instance with its
+    state when the task is about to be completed (else None)."""
     try:
-        return inbox.open_task_for(db, actor(), task_id)
+        if with_instance:
+            return inbox.open_task_to_complete(db, actor(), task_id)
+        return (*inbox.open_task_for(db, actor(), task_id), None)
     except NotFound:
         done = db.scalar(select(Event).where(Event.task_id == task_id, Event.kind == "complete").limit(1))
         if done is not None:  # a stale link or a second submission: say who did it instead of "not found"
@@ -100,6 +104,9 @@ def _readonly(db: Session, open_task: Any, schema: dict) -> list:
         return []
     instance = db.get(Instance, open_task.instance_id)
     data = runtime.instance_data(db, instance)
+    due_key = inbox.due_date_key(db, open_task, instance)
+    if due_key in data and open_task.due_at is not None:  # the task's deadline as it stands (e.g. after 同意延期)
+        data[due_key] = open_task.due_at.astimezone(clock.TZ).isoformat()
     return items(data, properties_of(version_forms(db, instance.version_id)), keys, name_lookup(db))
 
 
