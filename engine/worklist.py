@@ -354,12 +354,13 @@ _ROW_COLUMNS = list(OpenTask.__table__.c)
 
 
 @functools.lru_cache(maxsize=512)
-def _open_statements(roles: int, has_unit: bool, shape: tuple):
+def _open_statements(roles: int, has_unit: bool, shape: tuple, tabs: tuple[str, ...] = ()):
     """(count, page) statements for a shape of user and filters (`_shape`), built and cache-keyed once and run with
-    `_params`: the count gives each part's size, the page reads from each part the rows the page takes."""
+    `_params`: the count gives each part's size (and the capped counts of the `tabs`), the page reads from each part
+    the rows the page takes."""
     f = Filters(**dict(shape))
     counts, parts = _parts(roles, has_unit, f)
-    count = select(*counts)
+    count = select(*counts, *_tab_counts(roles, has_unit, tabs))
     ranges = _arms(roles, has_unit, f.view, f.status) is not None
     ids = [_part_ids(n, selects, keys, ranges) for n, (selects, keys) in enumerate(parts) if selects]
     page = (_open_joins(select(*_ROW_COLUMNS, Proposal.is_key, _starter.name.label("proposer"),
@@ -388,18 +389,26 @@ def _windows(sizes: list[int], offset: int, limit: int) -> dict[str, int]:
     return params
 
 
-def list_open(session: Session, user: User, f: Filters, *, soon_days: int | None = None) -> Page:
+def list_open(session: Session, user: User, f: Filters, *, soon_days: int | None = None, tabs: bool = False) -> Page:
+    """A page of an open view. `tabs`: with the tab counts (`counts`), read by the same statement as the total."""
     now = clock.now()
     threshold = soon_threshold(now, soon_days if soon_days is not None else soon_days_default())
     if f.view == "scope":
         _may_see_scope(user)
-    count, query = _open_statements(len(user.role_keys), user.unit is not None, _shape(f))
+    views = _tab_views(user) if tabs else ()
+    unfiltered = not (f.process or f.status or f.due or f.key or f.q)
+    todo = tuple(view for view in views if not (unfiltered and view == f.view))  # that one is the total
+    count, query = _open_statements(len(user.role_keys), user.unit is not None, _shape(f), todo)
     params = _params(user, f, now, threshold)
     connection = session.connection()  # Core statements: no ORM result machinery
-    sizes = _sizes(connection.execute(count, params).one())
+    values = connection.execute(count, params).one()
+    sizes = _sizes(values[:len(values) - len(todo)])
     total, offset = sum(sizes), (f.page - 1) * f.per_page
+    counts = dict(zip(todo, values[len(values) - len(todo):]))
+    if views:
+        counts = {view: counts[view] if view in counts else min(total, COUNT_CAP + 1) for view in views}
     if offset >= total:
-        return Page(rows=[], total=total, page=f.page, per_page=f.per_page)
+        return Page(rows=[], total=total, page=f.page, per_page=f.per_page, counts=counts)
     rows = []
     today = now.date()
     for task in connection.execute(query, {**params, **_windows(sizes, offset, f.per_page)}):
@@ -413,7 +422,7 @@ def list_open(session: Session, user: User, f: Filters, *, soon_days: int | None
             delegated_by=task.delegator or "", candidate_user=task.candidate_user, bpmn_id=task.bpmn_id,
             can_act=may_act(user, task),
             can_claim=eligible(user, task) and task.claimed_by_id is None and not task.candidate_user))
-    return Page(rows=rows, total=total, page=f.page, per_page=f.per_page)
+    return Page(rows=rows, total=total, page=f.page, per_page=f.per_page, counts=counts)
 
 
 def list_done(session: Session, user: User, f: Filters) -> Page:
@@ -447,30 +456,35 @@ def list_done(session: Session, user: User, f: Filters) -> Page:
 
 
 def list_for(session: Session, user: User, f: Filters, *, soon_days: int | None = None) -> Page:
-    page = list_done(session, user, f) if f.view == "done" else list_open(session, user, f, soon_days=soon_days)
-    unfiltered = f.view != "done" and not (f.process or f.status or f.due or f.key or f.q)
-    page.counts = counts(session, user, known={f.view: page.total} if unfiltered else None)
+    """A page of the view with the tab counts."""
+    if f.view != "done":
+        return list_open(session, user, f, soon_days=soon_days, tabs=True)
+    page = list_done(session, user, f)
+    page.counts = counts(session, user)
     return page
 
 
-def counts(session: Session, user: User, known: dict[str, int] | None = None) -> dict[str, int]:
+def _tab_views(user: User) -> tuple[str, ...]:
+    return ("all", "mine", "claimable", "delegated") + (("scope",) if may_supervise(user) else ())
+
+
+def counts(session: Session, user: User) -> dict[str, int]:
     """How many tasks each open view holds (for the tabs), in one query: each counted up to COUNT_CAP + 1 only, so
-    a tab costs at most that many index entries however much work is open. `known`: counts already at hand."""
-    views = ("all", "mine", "claimable", "delegated") + (("scope",) if may_supervise(user) else ())
-    result = {view: min(n, COUNT_CAP + 1) for view, n in (known or {}).items() if view in views}
-    todo = tuple(view for view in views if view not in result)
-    if todo:
-        query = _count_statement(len(user.role_keys), user.unit is not None, todo)
-        result.update(zip(todo, session.connection().execute(query, _params(user)).one()))
-    return {view: result[view] for view in views}
+    a tab costs at most that many index entries however much work is open."""
+    views = _tab_views(user)
+    query = select(*_tab_counts(len(user.role_keys), user.unit is not None, views))
+    return dict(zip(views, session.connection().execute(query, _params(user)).one()))
 
 
 @functools.lru_cache(maxsize=256)
-def _count_statement(roles: int, has_unit: bool, views: tuple[str, ...]):
-    return select(*(_count(_selects(roles, has_unit, Filters(view=view)), COUNT_CAP) for view in views))
+def _tab_counts(roles: int, has_unit: bool, views: tuple[str, ...]) -> tuple:
+    return tuple(_count(_selects(roles, has_unit, Filters(view=view)), COUNT_CAP) for view in views)
+
+
+_PROCESSES = select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.version)
 
 
 def processes(session: Session) -> list[tuple[str, str]]:
     """(process key, latest name) for the procedure filter."""
-    rows = session.execute(select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.version))
+    rows = session.connection().execute(_PROCESSES)
     return sorted({key: name for key, name in rows}.items())
