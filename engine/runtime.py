@@ -23,17 +23,8 @@ from .models import Counter, Event, Instance, OpenTask, ProcessVersion, User
 from .tasks import ProcessFault, may_act, open_task_row
 
 log = logging.getLogger("xieshang.engine")
-_VERSIONS: dict[tuple[str, int], ProcessVersion] = {}  # immutable rows, kept to save a query per request
-
-
 def _version(session: Session, version_id: int) -> ProcessVersion:
-    key = (str(session.get_bind().url), version_id)  # ids repeat across databases (tests, several sites)
-    version = _VERSIONS.get(key)
-    if version is None:
-        version = session.get(ProcessVersion, version_id)
-        session.expunge(version)
-        _VERSIONS[key] = version
-    return version
+    return definitions.version_by_id(session, version_id)  # immutable rows, cached per process
 
 
 def _step(workflow, fn, *args) -> None:

@@ -12,10 +12,10 @@ from .flow import SUBMIT, Flow
 
 @pytest.fixture(autouse=True)
 def _fresh_version_cache(monkeypatch):
-    """runtime caches versions by row id; other tests' databases reuse the ids this test deploys."""
-    from engine import runtime
+    """versions are cached by database and row id; other tests' databases reuse the ids this test deploys."""
+    from engine import definitions
 
-    monkeypatch.setattr(runtime, "_VERSIONS", {})
+    monkeypatch.setattr(definitions, "_VERSIONS", {})
 
 
 @pytest.fixture

@@ -21,10 +21,10 @@ REVIEW_DUE = '<spiffworkflow:property name="dueWorkingDays" value="10" />'
 
 @pytest.fixture(autouse=True)
 def _fresh_version_cache(monkeypatch):
-    """runtime caches versions by row id; other tests' databases reuse the ids this test deploys."""
-    from engine import runtime
+    """versions are cached by database and row id; other tests' databases reuse the ids this test deploys."""
+    from engine import definitions
 
-    monkeypatch.setattr(runtime, "_VERSIONS", {})
+    monkeypatch.setattr(definitions, "_VERSIONS", {})
 
 
 def _xml(client, key="proposal") -> str:
