@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from engine import db as engine_db
-from engine import runtime
+from engine import definitions, runtime
 from engine.models import Instance, User
 
 pytestmark = pytest.mark.browser
@@ -24,8 +24,8 @@ SUBMIT = {"title": "", "category": "社会", "content": "城区老旧小区管�
 
 @pytest.fixture(autouse=True)
 def _fresh_version_cache(monkeypatch):
-    """runtime caches versions by row id; other tests' databases reuse the ids this test deploys."""
-    monkeypatch.setattr(runtime, "_VERSIONS", {})
+    """versions are cached by database and row id; other tests' databases reuse the ids this test deploys."""
+    monkeypatch.setattr(definitions, "_VERSIONS", {})
 
 
 def login(new_context, base_url: str, username: str) -> Page:

@@ -156,7 +156,7 @@ SKIP</bpmn:script></bpmn:scriptTask>
 def _deploy_caller(flow, tmp_path, groups_line: str, monkeypatch):
     from engine import definitions
 
-    monkeypatch.setattr(runtime, "_VERSIONS", {})  # version ids of extra diagrams differ from test to test
+    monkeypatch.setattr(definitions, "_VERSIONS", {})  # version ids of extra diagrams differ from test to test
     (tmp_path / "reporter.bpmn").write_text(CALLER.replace("SKIP", groups_line), encoding="utf-8")
     definitions.deploy_directory(flow.session, tmp_path)
     flow.session.commit()

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from engine import clock, drafts, migration, notifications, runtime, schedule, worklist
+from engine import clock, definitions, drafts, migration, notifications, runtime, schedule, worklist
 from engine.errors import FormInvalid
 from engine.models import Event, OpenTask
 from engine.records.worklist import Notification, ReminderSent
@@ -21,8 +21,8 @@ EXTEND = {"remind_action": "同意延期", "extended_due": "2026-07-15", "remind
 
 @pytest.fixture(autouse=True)
 def _fresh_version_cache(monkeypatch):
-    """runtime caches versions by row id; the migration test deploys a version whose id other databases reuse."""
-    monkeypatch.setattr(runtime, "_VERSIONS", {})
+    """versions are cached by database and row id; the migration test deploys a version whose id other databases reuse."""
+    monkeypatch.setattr(definitions, "_VERSIONS", {})
 
 
 @pytest.fixture

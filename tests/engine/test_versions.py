@@ -20,10 +20,8 @@ REVIEW_DUE = '<spiffworkflow:property name="dueWorkingDays" value="10" />'
 
 @pytest.fixture(autouse=True)
 def _fresh_version_cache(monkeypatch):
-    """runtime caches versions by row id; other tests' databases reuse the ids this test deploys."""
-    from engine import runtime
-
-    monkeypatch.setattr(runtime, "_VERSIONS", {})
+    """versions are cached by database and row id; other tests' databases reuse the ids this test deploys."""
+    monkeypatch.setattr(definitions, "_VERSIONS", {})
 
 
 def _count(session, key: str = "proposal") -> int:
