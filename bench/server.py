@@ -35,7 +35,7 @@ class Measure:
         return self.app(environ, measured)
 
 
-def _serve(db_url: str, sock: socket.socket, threads: int, profile_path: str | None, setup=None) -> None:
+def _serve(db_url: str, sock: socket.socket, threads: int, profile_path: str | None) -> None:
     logging.getLogger("waitress").setLevel(logging.ERROR)
     logging.getLogger("xieshang").setLevel(logging.ERROR)
     import waitress
@@ -47,8 +47,6 @@ def _serve(db_url: str, sock: socket.socket, threads: int, profile_path: str | N
 
     app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": SECRET})
     app.wsgi_app = Measure(app.wsgi_app, Counter(app.extensions[EXTENSION]["engine"]))
-    if setup is not None:  # bench.whatif: a recommended change, patched into this process only
-        setup(app)
     if profile_path:
         _profiled(app, profile_path)
     server = waitress.create_server(app, sockets=[sock], threads=threads, ident="xieshang")
@@ -90,7 +88,7 @@ class Server:
         self.process.join(10)
 
 
-def start(db_url: str, threads: int = THREADS, profile_path: str | None = None, setup=None) -> Server:
+def start(db_url: str, threads: int = THREADS, profile_path: str | None = None) -> Server:
     """Fork a waitress process serving the app on a free port of 127.0.0.1; returns once it answers."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -98,7 +96,7 @@ def start(db_url: str, threads: int = THREADS, profile_path: str | None = None, 
     sock.listen(1024)
     port = sock.getsockname()[1]
     process = multiprocessing.get_context("fork").Process(
-        target=_serve, args=(db_url, sock, threads, profile_path, setup), daemon=True)
+        target=_serve, args=(db_url, sock, threads, profile_path), daemon=True)
     process.start()
     sock.close()
     deadline = time.monotonic() + 30
