@@ -12,7 +12,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select, update
 
-from engine import clock, worklist
+from engine import clock, worklist, worklist_sql
 from engine.errors import Forbidden
 from engine.models import OpenTask, User
 from engine.records import Proposal
@@ -60,11 +60,11 @@ def scatter(flow: Flow, count: int, seed: int = 7) -> None:
 
 def plain(flow: Flow, user: User, f: Filters, now, threshold) -> tuple[list[str], int]:
     """The page and total as one statement over the joins would give them (the worklist before the ranges)."""
-    query = worklist._open_joins(select(OpenTask.id).select_from(OpenTask)).where(
-        worklist._view_clause(user, f.view), *worklist._filter_conditions(f))
-    params = {"process": f.process, "now": now, "threshold": threshold, "q": worklist._like(f.q)}
+    query = worklist_sql._open_joins(select(OpenTask.id).select_from(OpenTask)).where(
+        worklist_sql._view_clause(user, f.view), *worklist_sql._filter_conditions(f))
+    params = {"process": f.process, "now": now, "threshold": threshold, "q": worklist_sql._like(f.q)}
     total = flow.session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True), params)
-    page = query.order_by(*worklist._open_order(f)).offset((f.page - 1) * f.per_page).limit(f.per_page)
+    page = query.order_by(*worklist_sql._open_order(f)).offset((f.page - 1) * f.per_page).limit(f.per_page)
     return list(flow.session.scalars(page, params)), total
 
 
