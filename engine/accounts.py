@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from . import clock
-from .audit import _digest, _stamp
+from . import audit
 from .errors import Conflict, Forbidden, FormInvalid, NotFound
 from .models import Event, Role, Unit, User
 from .passwords import check_password, generate_password, hash_password, password_problem
@@ -103,19 +102,12 @@ def units(session: Session) -> list[Unit]:
 
 def history(session: Session, user: User) -> list[Event]:
     """Account changes of one person, newest first."""
-    return list(session.scalars(select(Event).where(*_log_rows(), Event.data["user"].as_integer() == user.id)
-                                .order_by(Event.id.desc())))
+    return audit.log_events(session, KINDS, Event.data["user"].as_integer() == user.id)
 
 
 def verify_log(session: Session) -> bool:
     """True while the account events still form an unbroken chain (none edited, none removed)."""
-    prev = ""
-    for event in session.scalars(select(Event).where(*_log_rows()).order_by(Event.id)):
-        if event.prev_hash != prev or event.hash != _digest(prev, _payload(event.kind, event.actor_id, event.at,
-                                                                          event.data)):
-            return False
-        prev = event.hash
-    return True
+    return audit.verify_log(session, KINDS)
 
 
 # ---------------------------------------------------------------- changing
@@ -314,20 +306,6 @@ def _code(unit: Unit | None) -> str:
 
 # ---------------------------------------------------------------- audit
 
-def _log_rows():
-    return Event.instance_id.is_(None), Event.kind.in_(KINDS)
-
-
-def _payload(kind: str, actor_id: int | None, at, data: dict) -> dict:
-    return {"instance": None, "kind": kind, "actor": actor_id, "at": _stamp(at), "task": None, "data": data}
-
-
 def _record(session: Session, actor: User, kind: str, user: User, changes: dict) -> Event:
-    prev = session.scalar(select(Event.hash).where(*_log_rows()).order_by(Event.id.desc()).limit(1)) or ""
-    at = clock.now()
-    data = {"user": user.id, "username": user.username, "changes": changes}
-    event = Event(instance_id=None, kind=kind, actor_id=actor.id, at=at, data=data, prev_hash=prev,
-                  hash=_digest(prev, _payload(kind, actor.id, at, data)))
-    session.add(event)
-    session.flush()
-    return event
+    return audit.record_log(session, KINDS, kind, actor,
+                            {"user": user.id, "username": user.username, "changes": changes})

@@ -53,3 +53,41 @@ def verify(session: Session, instance_id: int) -> bool:
             return False
         prev = event.hash
     return True
+
+
+# ------------------------------------------------------------------ logs of no instance (accounts, the holiday calendar)
+
+def _log_payload(kind: str, actor_id: int | None, at, data: dict) -> dict:
+    return {"instance": None, "kind": kind, "actor": actor_id, "at": _stamp(at), "task": None, "data": data}
+
+
+def _log_rows(kinds: tuple[str, ...]):
+    return Event.instance_id.is_(None), Event.kind.in_(kinds)
+
+
+def record_log(session: Session, kinds: tuple[str, ...], kind: str, actor: User | None, data: dict) -> Event:
+    """An event of a log that belongs to no instance, hash-chained to the newest event of the same `kinds`."""
+    prev = session.scalar(select(Event.hash).where(*_log_rows(kinds)).order_by(Event.id.desc()).limit(1)) or ""
+    at = clock.now()
+    actor_id = actor.id if actor is not None else None
+    event = Event(instance_id=None, kind=kind, actor_id=actor_id, at=at, data=data, prev_hash=prev,
+                  hash=_digest(prev, _log_payload(kind, actor_id, at, data)))
+    session.add(event)
+    session.flush()
+    return event
+
+
+def log_events(session: Session, kinds: tuple[str, ...], *extra) -> list[Event]:
+    """The log's events, newest first (`extra`: further conditions)."""
+    return list(session.scalars(select(Event).where(*_log_rows(kinds), *extra).order_by(Event.id.desc())))
+
+
+def verify_log(session: Session, kinds: tuple[str, ...]) -> bool:
+    """True while the log's events still form an unbroken chain (none edited, none removed)."""
+    prev = ""
+    for event in session.scalars(select(Event).where(*_log_rows(kinds)).order_by(Event.id)):
+        if event.prev_hash != prev or event.hash != _digest(prev, _log_payload(event.kind, event.actor_id, event.at,
+                                                                               event.data)):
+            return False
+        prev = event.hash
+    return True

@@ -117,6 +117,9 @@ class Instance(Base):
     message_waits: Mapped[str] = mapped_column(Text, default="[]")  # what MessageWait rows say, to skip rewrites
     audit_head: Mapped[str] = mapped_column(String(64), default="")  # hash of the newest Event of this instance
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Deadlines its scripts counted in working days (add_working_days), as JSON: start, days, due, pending — so that
+    # a change of the holiday calendar can recompute them (engine/deadlines.py).
+    workday_deadlines: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     version: Mapped[ProcessVersion] = relationship(lazy="raise")
     started_by: Mapped[User | None] = relationship(lazy="raise")
 
@@ -143,6 +146,10 @@ class OpenTask(Base):
     business_key: Mapped[str] = mapped_column(String(60), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=_now, index=True)
     due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    # A deadline of `dueWorkingDays` working days after `created_at` (kept so that a change of the holiday calendar
+    # can recompute it), and whether it was counted across a year whose holidays are not entered yet (待核定).
+    due_working_days: Mapped[int | None] = mapped_column(Integer)
+    due_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Work state (engine/claims.py): who took the task on, and who handed it to them to do on their behalf.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     claimed_at: Mapped[dt.datetime | None]

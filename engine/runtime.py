@@ -17,7 +17,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, clock, db, definitions, forms, messages, notifications, projections, references, state
+from . import (audit, clock, db, deadlines, definitions, forms, holidays, messages, notifications, projections,
+               references, state, workdays)
 from .errors import Conflict, Forbidden, NotFound, XieshangError
 from .models import Counter, Event, Instance, OpenTask, ProcessVersion, User
 from .tasks import ProcessFault, may_act, open_task_row
@@ -59,6 +60,7 @@ def _next_business_key(session: Session, process_key: str) -> str:
 def start_instance(session: Session, actor: User | None, process_key: str, data: dict, *,
                    system: bool = False) -> Instance:
     """Start the latest version. `system=True` is for starts the office scheduled (no lane-role check)."""
+    _begin(session)
     version = definitions.latest_version(session, process_key)
     if not system and (actor is None or not definitions.may_start(session, actor, version)):
         raise Forbidden(f"您没有发起“{version.name}”的权限。")
@@ -120,6 +122,7 @@ def complete_task(session: Session, actor: User, task_id: str, data: dict, *,
 
 def _complete(session: Session, actor: User, task_id: str, data: dict,
               opened: tuple[OpenTask, Instance] | None) -> Instance:
+    _begin(session)
     row, instance = opened if opened is not None else _open_task_or_raise(session, actor, task_id)
     version = _version(session, instance.version_id)
     schema = version.forms.get(row.form_path or "")
@@ -147,6 +150,7 @@ def fire_due_timers(session: Session, limit: int = 500) -> int:
                           .options(undefer(Instance.state)).order_by(Instance.next_timer_at).limit(limit)).all()
     moved = 0
     for instance in due:
+        _begin(session)
         try:
             with session.begin_nested():
                 version = _version(session, instance.version_id)
@@ -162,6 +166,12 @@ def fire_due_timers(session: Session, limit: int = 500) -> int:
             log.error("timer of instance %s failed: %s", instance.id, err.message)
             instance.status, instance.error = "error", err.message
     return moved
+
+
+def _begin(session: Session) -> None:
+    """Before a verb: count working days with the calendar as it now is, noting each deadline this step counts."""
+    holidays.refresh(session)
+    workdays.drain()
 
 
 def instance_data(session: Session, instance: Instance) -> dict:
@@ -188,11 +198,16 @@ def _persist(session: Session, instance: Instance, version: ProcessVersion, work
     now = clock.now()
     ready = {str(t.id): t for t in state.ready_user_tasks(workflow)}
     rows = [open_task_row(t, instance, version) for tid, t in ready.items() if tid not in before]
+    kept, calendars = deadlines.note(instance, rows, workdays.drain())
     gone = before - set(ready)
     current = state.current_data(workflow, base)
     values = {"state": state.dump(workflow), "updated_at": now, "next_timer_at": messages.next_timer(workflow)}
+    if kept is not None:
+        values["workday_deadlines"] = kept
     if workflow.is_completed():
         values.update(status="completed", completed_at=now)
+    if calendars:  # the case history says which year's holidays each deadline of this step was counted by
+        data = {**(data or {}), "_calendar": calendars}
     event = audit.record(session, instance, kind, actor, task=task, data=data, spec=spec)
     try:
         if inspect(instance).persistent:

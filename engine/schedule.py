@@ -45,8 +45,9 @@ def start_due(session: Session, limit: int = 200) -> int:
 
 def tick(session: Session) -> dict[str, int]:
     """What `xieshang tick` does: fire due timers, start what was scheduled for today, send due-date reminders."""
-    from . import notifications
+    from . import holidays, notifications
 
-    counts = {"timers": runtime.fire_due_timers(session), "started": start_due(session)}
+    counts = {"deadlines": holidays.repair_recent(session), "timers": runtime.fire_due_timers(session),
+              "started": start_due(session)}
     notifications.tick(session)
     return counts

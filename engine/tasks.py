@@ -32,7 +32,7 @@ def due_at(task):
         value = _evaluate(task, props["dueDate"])
         return workdays.parse(value) if value else None
     if props.get("dueWorkingDays", "").strip().isdigit():
-        return workdays.add_working_days(clock.now(), int(props["dueWorkingDays"]))
+        return workdays.add_working_days(clock.now(), int(props["dueWorkingDays"]), task=str(task.id))
     return None
 
 

@@ -58,6 +58,7 @@ class Row:
     due_at: dt.datetime | None
     due_state: str = "none"
     days_left: int | None = None
+    due_pending: bool = False  # counted across a year whose holidays are not entered yet (待核定)
     is_key: bool = False
     proposer: str = ""
     claimed_by_id: int | None = None
@@ -117,7 +118,7 @@ def list_open(session: Session, user: User, f: Filters, *, soon_days: int | None
             id=task.id, instance_id=task.instance_id, title=task.title or task.name, number=task.business_key,
             step=task.name, process=task.process_name or task.process_key, created_at=task.created_at,
             due_at=task.due_at, due_state=state, days_left=workdays.working_days_left(task.due_at, today)
-            if task.due_at else None, is_key=bool(task.is_key), proposer=task.proposer or "",
+            if task.due_at else None, due_pending=bool(task.due_pending), is_key=bool(task.is_key), proposer=task.proposer or "",
             claimed_by_id=task.claimed_by_id, claimed_by=task.claimer or "", delegated_by_id=task.delegated_by_id,
             delegated_by=task.delegator or "", candidate_user=task.candidate_user, bpmn_id=task.bpmn_id,
             can_act=may_act(user, task),

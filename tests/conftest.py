@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine import clock, db, demo, definitions
+from engine import clock, db, demo, definitions, holidays
 from engine.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,8 +76,10 @@ def users(deployed):
 
 @pytest.fixture(autouse=True)
 def _reset_clock():
+    holidays.forget()  # each test's database starts with no holiday calendar of its own
     yield
     clock.reset()
+    holidays.forget()
 
 
 def pytest_generate_tests(metafunc):

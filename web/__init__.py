@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from web.duty import bp as duty_bp
     from web.duty.sheqing import bp as sheqing_bp
     from web.roster import bp as roster_bp
+    from web.holidays import bp as holidays_bp
     from web.modeler import bp as modeler_bp, processes_bp
 
     db.init_app(app)
@@ -53,7 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (auth_bp, inbox_bp, proposals_bp, instances_bp, modeler_bp, processes_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)
-    for blueprint in (duty_bp, sheqing_bp, roster_bp):  # members and supervision (P10–P14)
+    for blueprint in (duty_bp, sheqing_bp, roster_bp, holidays_bp):  # members, supervision (P10–P14), 节假日安排
         app.register_blueprint(blueprint)
     app.register_blueprint(attachments_bp)
     for blueprint in (accounts_bp, password_bp):  # 账号管理 (admin, office) and everyone's 修改密码

@@ -1,4 +1,4 @@
-"""`xieshang` command: init-db, deploy, demo, serve, tick. Each command commits once."""
+"""`xieshang` command: init-db, deploy, demo, serve, tick, holidays. Each command commits once."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -37,11 +37,16 @@ def init_db(ctx: click.Context) -> None:
     """Create the tables."""
     from engine.db import create_schema, make_engine
 
+    from engine import holidays
+
     engine = make_engine(ctx.obj["url"])
     try:
         create_schema(engine)
     finally:
         engine.dispose()
+    with _session(ctx) as session:  # the holidays the calendar library knows, for the office to see and correct
+        holidays.seed_from_library(session)
+        session.commit()
     click.echo(f"数据库已初始化：{ctx.obj['url']}")
 
 
@@ -108,3 +113,40 @@ def tick(ctx: click.Context) -> None:
         counts = schedule.tick(session)
         session.commit()
     click.echo(f"已推进 {counts['timers']} 个事项，新发起 {counts['started']} 个事项")
+    if counts.get("deadlines"):
+        click.echo(f"按新的节假日安排重算了 {counts['deadlines']} 个期限")
+
+
+@main.group()
+def holidays() -> None:
+    """节假日安排: each year's holidays and adjusted working weekends."""
+
+
+@holidays.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def holidays_load(ctx: click.Context, path: str) -> None:
+    """Load the years of PATH (.xlsx as exported from 节假日安排, or .json) and recompute open deadlines."""
+    from engine import holiday_sheets
+    from engine.errors import FormInvalid
+
+    with _session(ctx) as session:
+        try:
+            years = holiday_sheets.load_file(session, path)
+        except FormInvalid as invalid:
+            for problem in invalid.errors.values():
+                click.echo(f"  ✗ {problem}", err=True)
+            raise click.ClickException(invalid.message) from None
+        session.commit()
+    click.echo(f"已录入 {'、'.join(str(y) for y in years)} 年的节假日安排")
+
+
+@holidays.command("list")
+@click.pass_context
+def holidays_list(ctx: click.Context) -> None:
+    """The entered years, with their source and number of ranges."""
+    from engine import holidays as calendar
+
+    with _session(ctx) as session:
+        for entry in calendar.years(session):
+            click.echo(f"{entry.year}\t{len(entry.ranges)}\t{entry.source}")

@@ -16,6 +16,7 @@ EVENT_KINDS = {
     "start": N_("发起"), "complete": N_("办理"), "timer": N_("到期自动流转"), "message": N_("收到消息"),
     "claim": N_("认领"), "release": N_("取消认领"), "reassign": N_("转办"), "delegate": N_("委托"),
     "return": N_("交回"), "migrate": N_("迁移到新版本"), "opinion": N_("意见"), "attachment": N_("上传附件"),
+    "deadline": N_("期限重算"),
 }
 
 

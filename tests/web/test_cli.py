@@ -57,3 +57,30 @@ def test_bad_diagram_fails_with_the_problems(tmp_path):
     (bad / "broken.bpmn").write_text("<not-xml", encoding="utf-8")
     result = CliRunner().invoke(cli.main, ["--database-url", url, "deploy", "--directory", str(bad)])
     assert result.exit_code != 0 and "XML" in result.output
+
+
+def test_init_db_seeds_the_library_years_and_holidays_load_adds_a_year(tmp_path):
+    import json
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    run(url, "init-db")
+    listed = run(url, "holidays", "list")
+    assert "2026\t" in listed and "2027\t" not in listed
+    path = tmp_path / "2027.json"
+    path.write_text(json.dumps({"year": 2027, "source": "国办发明电〔2026〕12号", "holidays": [
+        {"name": "春节", "start": "2027-02-06", "end": "2027-02-14"}], "workdays": []}, ensure_ascii=False),
+        encoding="utf-8")
+    assert "已录入 2027 年的节假日安排" in run(url, "holidays", "load", str(path))
+    assert "2027\t1\t国办发明电〔2026〕12号" in run(url, "holidays", "list")
+    run(url, "init-db")  # again: nothing seeded twice, the entered year kept
+    assert run(url, "holidays", "list").count("2027\t") == 1
+
+
+def test_holidays_load_refuses_a_bad_file_and_says_why(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    run(url, "init-db")
+    path = tmp_path / "bad.json"
+    path.write_text('{"year": 2027, "holidays": [{"name": "春节", "start": "2027-02-14", "end": "2027-02-06"}]}',
+                    encoding="utf-8")
+    result = CliRunner().invoke(cli.main, ["--database-url", url, "holidays", "load", str(path)])
+    assert result.exit_code == 1 and "结束日期早于开始日期" in result.output

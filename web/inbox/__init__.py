@@ -9,7 +9,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock, inbox, runtime, savedviews, worklist
+from engine import clock, holidays, inbox, runtime, savedviews, worklist
 from engine.errors import Conflict, FormInvalid, NotFound
 from engine.models import Event, Instance
 from web.attachments.drafts import restored
@@ -42,7 +42,8 @@ def index():
     page = worklist.list_for(db, user, filters, soon_days=soon_days())
     return render_template("inbox/index.html", page=page, f=filters, saved=saved, soon_days=soon_days(),
                            views=savedviews.views_for(db, user), processes=worklist.processes(db),
-                           units=options_provider(db)("unit"), supervises=worklist.may_supervise(user))
+                           units=options_provider(db)("unit"), supervises=worklist.may_supervise(user),
+                           holidays_missing=holidays.missing_next_year() if holidays.may_manage(user) else None)
 
 
 def soon_days() -> int:
