@@ -4,15 +4,13 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from . import permissions
 from .inbox import visible_clause
 from .models import Event, Instance, OpenTask, User
 from .records import Proposal
 
-OVERSEEING_ROLES = {"office", "proposal_committee", "supervisor", "admin"}
-
-
 def can_view_instance(session: Session, user: User, instance: Instance) -> bool:
-    if user.role_keys & OVERSEEING_ROLES or instance.started_by_id == user.id:
+    if permissions.can(user, "cases.view_all") or instance.started_by_id == user.id:
         return True
     if session.scalar(select(exists().where(Event.instance_id == instance.id, Event.actor_id == user.id))):
         return True

@@ -12,15 +12,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit, permissions
 from .errors import Conflict, Forbidden, FormInvalid, NotFound
 from .models import Event, Role, Unit, User
 from .passwords import check_password, generate_password, hash_password, password_problem
 from .records.members import Member
 from .rosters import USERNAME
 
-MANAGERS = {"admin", "office"}  # who keeps accounts: the same people who keep the roster (web/roster)
-ADMIN_ONLY = {"admin", "process_owner"}  # roles only a 系统管理员 may grant, take away, or touch the holder of
 UNIT_REQUIRED = {"department"}  # a 承办单位 clerk sees the tasks of their unit: no unit, no tasks
 KINDS = ("account_create", "account_update", "password_reset", "account_disable", "account_enable",
          "password_change")
@@ -60,7 +58,7 @@ class Issued:
 # ---------------------------------------------------------------- reading
 
 def can_manage(user: User) -> bool:
-    return bool(user.role_keys & MANAGERS)
+    return permissions.can(user, "accounts.manage")
 
 
 def accounts(session: Session, filters: Filters = Filters()) -> list[Account]:
@@ -136,7 +134,7 @@ def create(session: Session, actor: User, *, username: str = "", name: str = "",
     if errors:
         raise FormInvalid(errors)
     old_roles = user.role_keys if user is not None else set()
-    _require_may_grant(actor, old_roles, set(role_keys))
+    _require_may_grant(actor, list(user.roles) if user is not None else [], wanted)
     if user is None:
         user = User(username=username, name=name)
         session.add(user)
@@ -158,6 +156,7 @@ def update(session: Session, actor: User, user_id: int, *, unit: str = "", role_
     found = account(session, user_id)
     user = found.user
     old_roles, new_roles = user.role_keys, set(role_keys)
+    old_objects = list(user.roles)
     if name is None or found.is_member:
         name = user.name
     wanted = _roles(session, role_keys)
@@ -165,10 +164,10 @@ def update(session: Session, actor: User, user_id: int, *, unit: str = "", role_
                              role_keys=role_keys, wanted=wanted, new_user=False)
     if errors:
         raise FormInvalid(errors)
-    _require_may_grant(actor, old_roles, new_roles)
-    dropped = (old_roles - new_roles) & MANAGERS
-    if user.id == actor.id and dropped:
-        titles = "、".join(session.get(Role, key).name for key in sorted(dropped))
+    _require_may_grant(actor, old_objects, wanted)
+    dropped = [r for r in old_objects if "accounts.manage" in (r.actions or ()) and r.key not in new_roles]
+    if user.id == actor.id and dropped and "accounts.manage" not in permissions.actions_of(wanted):
+        titles = "、".join(r.name for r in sorted(dropped, key=lambda r: r.key))
         raise Conflict(f"不能取消自己的“{titles}”角色，否则将无法再管理账号；请由另一位管理员操作。")
     changes = {}
     if (name or "").strip() != user.name:
@@ -244,15 +243,20 @@ def _require_manager(actor: User) -> None:
         raise Forbidden("只有系统管理员和政协办公室可以管理账号。")
 
 
-def _require_may_grant(actor: User, old: set[str], new: set[str]) -> None:
-    if (old ^ new) & ADMIN_ONLY and not actor.has_role("admin"):
+def _privileged(roles) -> set[str]:
+    return {role.key for role in roles if permissions.actions_of([role]) & permissions.PRIVILEGED}
+
+
+def _require_may_grant(actor: User, old: list[Role], new: list[Role]) -> None:
+    admin = permissions.can(actor, "accounts.admin")
+    if _privileged(old) ^ _privileged(new) and not admin:
         raise Forbidden("只有系统管理员可以授予或取消“系统管理员”“流程管理员”角色。")
-    if old & ADMIN_ONLY and not actor.has_role("admin"):
+    if _privileged(old) and not admin:
         raise Forbidden("该账号有系统管理员或流程管理员角色，只有系统管理员可以修改。")
 
 
 def _require_may_touch(actor: User, user: User) -> None:
-    if user.role_keys & ADMIN_ONLY and not actor.has_role("admin"):
+    if _privileged(user.roles) and not permissions.can(actor, "accounts.admin"):
         raise Forbidden("该账号有系统管理员或流程管理员角色，只有系统管理员可以修改。")
 
 

@@ -16,12 +16,11 @@ import chinese_calendar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import audit, clock, deadlines, workdays
+from . import audit, clock, deadlines, permissions, workdays
 from .errors import Forbidden, FormInvalid, NotFound
 from .models import Event, User
 from .records.calendar import KINDS, HolidayRange, HolidayYear
 
-MANAGERS = {"admin", "office"}
 LOG_KINDS = ("holidays_save", "holidays_seed")
 MAX_AGE = 60.0  # seconds a process counts with its copy before it asks whether the calendar changed
 WARN_FROM = (10, 1)  # from 1 October the office is told when next year's arrangement is missing
@@ -126,7 +125,7 @@ def verify_log(session: Session) -> bool:
 
 
 def may_manage(user: User | None) -> bool:
-    return user is not None and bool(user.role_keys & MANAGERS)
+    return permissions.can(user, "holidays.manage")
 
 
 # ------------------------------------------------------------------ changing

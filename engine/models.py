@@ -55,6 +55,8 @@ class Role(Base):
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(60), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    # What holders of the role may do (engine/permissions.py), from processes/roles.json "may".
+    actions: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
 
 
 class User(Base):

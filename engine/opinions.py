@@ -4,19 +4,18 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import access, audit
+from . import access, audit, permissions
 from .errors import Forbidden, FormInvalid
 from .models import Instance, User
 from .records.case import Opinion
 
 KINDS = {"opinion": "意见", "instruction": "批示"}
-LEADER_ROLES = frozenset({"leader"})
 MAX_LENGTH = 2000
 
 
 def kinds_for(user: User) -> list[str]:
     """The kinds of entry this user may write."""
-    return list(KINDS) if user.role_keys & LEADER_ROLES else ["opinion"]
+    return list(KINDS) if permissions.can(user, "opinions.instruct") else ["opinion"]
 
 
 def add(session: Session, actor: User, instance: Instance, kind: str, text: str) -> Opinion:

@@ -7,15 +7,22 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import permissions
+from .errors import DeployError, Problem
 from .models import Role, Unit
 
 
 def load_roles(session: Session, directory: str | Path = "processes") -> int:
     rows = json.loads((Path(directory) / "roles.json").read_text(encoding="utf-8"))
+    wrong = [Problem(row["key"], f"角色“{row['name']}”的 may 中有不存在的权限：{'、'.join(permissions.unknown(row['may']))}")
+             for row in rows if permissions.unknown(row.get("may", []))]
+    if wrong:
+        raise DeployError(wrong, "roles.json 未载入：" + "；".join(p.message for p in wrong))
     existing = {role.key: role for role in session.scalars(select(Role))}
     for row in rows:
         role = existing.get(row["key"]) or Role(key=row["key"])
         role.name, role.description = row["name"], row.get("description", "")
+        role.actions = sorted(row.get("may", []))
         session.add(role)
     session.flush()
     return len(rows)

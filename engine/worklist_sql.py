@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from sqlalchemy import Integer, and_, bindparam, false, func, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import aliased
 
+from . import permissions
 from .errors import Forbidden
 from .inbox import eligible_clause, visible_clause
 from .models import Instance, OpenTask, User
@@ -21,13 +22,12 @@ VIEWS = ("all", "mine", "claimable", "delegated", "done", "scope")
 SORTS = ("due", "created", "title", "number")
 DUE_STATES = ("overdue", "soon", "ok", "none")
 STATUSES = ("unclaimed", "claimed", "delegated")
-SUPERVISING_ROLES = frozenset({"office", "supervisor"})  # see every open task in their scope
 PER_PAGE, MAX_PER_PAGE = 20, 100
 COUNT_CAP = 1000  # a tab counts up to this many tasks, then shows “1000+”
 
 
 def may_supervise(user: User) -> bool:
-    return bool(user.role_keys & SUPERVISING_ROLES)
+    return permissions.can(user, "worklist.scope")  # see every open task in their scope
 
 
 @dataclass

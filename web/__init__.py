@@ -30,7 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("XIESHANG_SECRET_KEY") or _secret_key(Path(app.instance_path))
 
-    from web import db, errors, i18n, users, views
+    from web import db, errors, i18n, menu, users, views
     from web.accounts import bp as accounts_bp
     from web.attachments import bp as attachments_bp
     from web.auth import bp as auth_bp
@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     views.init_app(app)
+    menu.init_app(app)
     for blueprint in (auth_bp, inbox_bp, proposals_bp, instances_bp, modeler_bp, processes_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)

@@ -6,15 +6,13 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import clock, duty
+from engine import clock, duty, permissions
 from engine.errors import Forbidden, NotFound
 from engine.models import User
 from web.db import commit, get_session
 from web.users import actor
 
 bp = Blueprint("duty", __name__, url_prefix="/duty")
-OVERSEERS = {"office", "admin", "chair", "chair_meeting"}
-ATTENDANCE_READERS = {"office", "admin", "org_dept", "united_front"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -31,8 +29,7 @@ def _xlsx(data: bytes, name: str) -> Response:
 @login_required
 def me():
     me_ = actor()
-    if not me_.has_role("member"):
-        raise Forbidden(_("只有政协委员有履职记录。"))
+    permissions.require(me_, "duty.own", _("只有政协委员有履职记录。"))
     year = _year()
     return render_template("duty/member.html", record=duty.record_for(get_session(), me_.id, year), year=year, own=True)
 
@@ -40,8 +37,7 @@ def me():
 @bp.get("/members")
 @login_required
 def members():
-    if not actor().role_keys & OVERSEERS:
-        raise Forbidden(_("只有政协办公室和主席会议成员可以查看全体委员的履职情况。"))
+    permissions.require(actor(), "duty.oversee", _("只有政协办公室和主席会议成员可以查看全体委员的履职情况。"))
     year = _year()
     records = duty.records(get_session(), year)
     return render_template("duty/members.html", records=records, year=year, items=duty.ITEMS,
@@ -69,8 +65,7 @@ def archive(user_id: int):
 def archive_all():
     from web.duty.exports import archive_workbook
 
-    if not actor().role_keys & OVERSEERS:
-        raise Forbidden(_("只有政协办公室和主席会议成员可以导出全体委员的履职档案。"))
+    permissions.require(actor(), "duty.oversee", _("只有政协办公室和主席会议成员可以导出全体委员的履职档案。"))
     year = _year()
     return _xlsx(archive_workbook(duty.records(get_session(), year)), f"duty-{year}.xlsx")
 
@@ -80,8 +75,8 @@ def archive_all():
 def attendance():
     me_ = actor()
     unit_code = None
-    if not me_.role_keys & ATTENDANCE_READERS:
-        if not me_.has_role("department") or me_.unit is None:
+    if not permissions.can(me_, "duty.attendance"):
+        if not permissions.can(me_, "duty.attendance_unit") or me_.unit is None:
             raise Forbidden(_("委员出席情况通报给县委组织部、统战部和委员所在单位。"))
         unit_code = me_.unit.code  # a unit sees its own members only
     year = _year()
@@ -97,8 +92,7 @@ def attendance():
 @bp.post("/assessments")
 @login_required
 def start_assessments():
-    if not actor().has_role("office"):
-        raise Forbidden(_("只有政协办公室可以启动年度考核。"))
+    permissions.require(actor(), "duty.assess", _("只有政协办公室可以启动年度考核。"))
     year = request.form.get("year", type=int) or clock.now().year
     started = duty.start_assessments(get_session(), actor(), year)
     commit()
@@ -108,7 +102,7 @@ def start_assessments():
 
 def _member_visible(user_id: int) -> int:
     me_ = actor()
-    if user_id != me_.id and not me_.role_keys & OVERSEERS:
+    if user_id != me_.id and not permissions.can(me_, "duty.oversee"):
         raise Forbidden(_("您只能查看自己的履职记录。"))
     if get_session().get(User, user_id) is None:
         raise NotFound(_("没有找到该委员。"))

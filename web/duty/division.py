@@ -5,27 +5,24 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import division
-from engine.errors import Forbidden, FormInvalid
+from engine import division, permissions
+from engine.errors import FormInvalid
 from web.db import commit, get_session, rollback
 from web.duty import bp
 from web.lookups import name_lookup, options_provider
 from web.users import actor
 
-READERS = {"supervisor", "office", "county_office", "gov_office", "admin"}
 
 
 @bp.route("/division", methods=["GET", "POST"])
 @login_required
 def division_board():
     me = actor()
-    if not me.role_keys & READERS:
-        raise Forbidden(_("任务分工督查由县委办、政府办、政协办和督查人员查看。"))
+    permissions.require(me, "division.read", _("任务分工督查由县委办、政府办、政协办和督查人员查看。"))
     db = get_session()
     errors: dict[str, str] = {}
     if request.method == "POST":
-        if not me.has_role("supervisor"):
-            raise Forbidden(_("只有督查人员可以下达分工任务。"))
+        permissions.require(me, "division.assign", _("只有督查人员可以下达分工任务。"))
         number = request.form.get("item_no", "")
         try:
             instance = division.start_item(db, me, number, extra_units=request.form.getlist("extra_units"),
@@ -41,4 +38,4 @@ def division_board():
     name_of = name_lookup(db)
     return render_template("duty/division.html", board=division.board(db), errors=errors,
                            units=options_provider(db)("unit"), unit_name=lambda code: name_of("unit", code),
-                           can_start=me.has_role("supervisor"), member_units=division.MEMBER_UNITS), (422 if errors else 200)
+                           can_start=permissions.can(me, "division.assign"), member_units=division.MEMBER_UNITS), (422 if errors else 200)

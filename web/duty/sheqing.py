@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from engine.errors import Forbidden
+from engine import permissions
 from engine.records.supervision import SheqingItem
 from web.db import get_session
 from web.lookups import name_lookup
@@ -27,6 +27,7 @@ def new():
 @bp.get("")
 @login_required
 def index():
+    permissions.require(actor(), "sheqing.report", _("这里是委员本人报送的社情民意。"))
     db = get_session()
     mine = db.scalars(select(SheqingItem).where(SheqingItem.submitter_id == actor().id)
                       .order_by(SheqingItem.submitted_at.desc())).all()
@@ -36,8 +37,7 @@ def index():
 @bp.get("/all")
 @login_required
 def all_items():
-    if not actor().has_role("office"):
-        raise Forbidden(_("只有政协办公室可以查看全部社情民意。"))
+    permissions.require(actor(), "sheqing.all", _("只有政协办公室可以查看全部社情民意。"))
     db = get_session()
     items = db.scalars(select(SheqingItem).order_by(SheqingItem.submitted_at.desc())).all()
     return render_template("duty/sheqing_list.html", items=items, mine=False, unit_name=_unit_name(db))

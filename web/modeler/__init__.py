@@ -6,12 +6,11 @@ from flask import Blueprint, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from engine.errors import Forbidden
+from engine import permissions
 from web.users import login_manager
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 processes_bp = Blueprint("processes", __name__, url_prefix="/processes")
-OWNER_ROLE = "process_owner"
 
 
 @bp.before_request
@@ -22,8 +21,7 @@ def _process_owners_only():
         g.write_intent = set_write_intent(True)
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if not current_user.has_role(OWNER_ROLE):
-        raise Forbidden(_("只有流程管理员可以编辑、发布或迁移流程。"))
+    permissions.require(current_user, "modeler.use", _("只有流程管理员可以编辑、发布或迁移流程。"))
     return None
 
 from . import diagrams, form_editor, processes, versions  # noqa: E402,F401  (routes register on import)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import or_, select
 
+from engine import permissions
 from engine.records import Proposal, ProposalCosigner
 from web.db import get_session
 from web.starting import start_page
@@ -26,6 +27,7 @@ def new():
 @login_required
 def index():
     me = actor()
+    permissions.require(me, "proposal.submit", _("我的提案是政协委员本人提交或联名的提案。"))
     cosigned = select(ProposalCosigner.proposal_id).where(ProposalCosigner.username == me.username)
     mine = get_session().scalars(select(Proposal).where(or_(Proposal.proposer_id == me.id, Proposal.id.in_(cosigned)))
                                  .order_by(Proposal.submitted_at.desc())).all()

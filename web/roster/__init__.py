@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from engine import rosters
-from engine.errors import Forbidden, FormInvalid, NotFound
+from engine import permissions, rosters
+from engine.errors import FormInvalid, NotFound
 from engine.models import Unit
 from engine.records.members import Member, Term
 from web.db import commit, get_session, rollback
@@ -15,7 +15,6 @@ from web.i18n import N_
 from web.users import actor
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
-EDITORS = {"admin", "office"}
 KINDS = {"sector": N_("界别"), "committee": N_("专门委员会"), "liaison_group": N_("委员联络活动组")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEMBER_FIELDS = ("username", "name", "sector", "committee", "liaison_group", "unit", "term", "contact", "active")
@@ -24,8 +23,7 @@ MEMBER_FIELDS = ("username", "name", "sector", "committee", "liaison_group", "un
 @bp.before_request
 @login_required
 def _editors_only():
-    if not actor().role_keys & EDITORS:
-        raise Forbidden(_("只有系统管理员和政协办公室可以维护委员名册。"))
+    permissions.require(actor(), "roster.manage", _("只有系统管理员和政协办公室可以维护委员名册。"))
 
 
 @bp.get("")
