@@ -44,10 +44,6 @@ def members(session: Session, *, include_inactive: bool = True) -> list[Member]:
     return list(session.scalars(query))
 
 
-def member_of(session: Session, user: User) -> Member | None:
-    return session.scalars(select(Member).where(Member.user_id == user.id)).first()
-
-
 def lookup_rows(session: Session, kind: str) -> list:
     model = _lookup_model(kind)
     return list(session.scalars(select(model).order_by(model.name)))

@@ -1,7 +1,7 @@
 """Reference data for forms and read-only views: units, members, process names (small SELECTs, no workflows)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, lazyload
@@ -54,17 +54,6 @@ def _name(session: Session, kind: str, code: str) -> str | None:
     if kind == "unit":
         return session.scalar(select(Unit.name).where(Unit.code == code))
     return session.scalar(select(User.name).where(User.username == code))
-
-
-def process_names(session: Session, keys: Iterable[str]) -> dict[str, str]:
-    from engine.models import ProcessVersion
-
-    keys = set(keys)
-    if not keys:
-        return {}
-    rows = session.execute(select(ProcessVersion.process_key, ProcessVersion.name)
-                           .where(ProcessVersion.process_key.in_(keys)).order_by(ProcessVersion.version))
-    return {key: name for key, name in rows}  # the latest version's name wins
 
 
 def version_forms(session: Session, version_id: Any) -> list[dict[str, Any]]:

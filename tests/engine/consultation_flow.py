@@ -5,10 +5,12 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from engine import clock, inbox, runtime, schedule
-from engine.models import Instance, OpenTask, User
+from engine import clock, schedule
+from engine.models import Instance
 from engine.records.consultation import (Attendance, Consultation, Feedback, Implementation, Instruction, Meeting,
                                          Outcome)
+
+from .flow import Flow
 
 START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=clock.TZ)  # a Monday early in the year
 
@@ -32,40 +34,8 @@ IMPLEMENTED = {"impl_status": "已落实", "impl_report": "已制定实施方案
 FEEDBACK = {"feedback_on": "2026-05-15", "feedback_method": "书面", "feedback_content": "领导已批示，有关部门已落实。"}
 
 
-class ConsultationFlow:
-    def __init__(self, session, users):
-        self.session, self.users = session, users
-
-    def user(self, username: str) -> User:
-        return getattr(self.users, username)
-
-    def start(self, username: str, process_key: str, data: dict) -> Instance:
-        instance = runtime.start_instance(self.session, self.user(username), process_key, data)
-        self.session.commit()
-        return instance
-
-    def open(self, instance: Instance, bpmn_id: str | None = None) -> list[OpenTask]:
-        rows = self.session.scalars(select(OpenTask).where(OpenTask.instance_id == instance.id)
-                                    .order_by(OpenTask.created_at, OpenTask.id)).all()
-        return [r for r in rows if bpmn_id is None or r.bpmn_id == bpmn_id]
-
-    def open_ids(self, instance: Instance) -> list[str]:
-        return sorted(r.bpmn_id for r in self.open(instance))
-
-    def task_of(self, username: str, instance: Instance, bpmn_id: str) -> OpenTask:
-        mine = [t for t in inbox.tasks_for(self.session, self.user(username))
-                if t.instance_id == instance.id and t.bpmn_id == bpmn_id]
-        assert len(mine) == 1, f"{username} should have exactly one {bpmn_id}, has {len(mine)}: {self.open_ids(instance)}"
-        return mine[0]
-
-    def do(self, username: str, instance: Instance, bpmn_id: str, data: dict) -> Instance:
-        task = self.task_of(username, instance, bpmn_id)
-        result = runtime.complete_task(self.session, self.user(username), task.id, data)
-        self.session.commit()
-        return result
-
-    def data(self, instance: Instance) -> dict:
-        return runtime.instance_data(self.session, instance)
+class ConsultationFlow(Flow):
+    """Flow with the planning and consultation records, and `tick` as `xieshang tick` does it (all of it)."""
 
     def status(self, instance: Instance) -> str:
         self.session.expire_all()

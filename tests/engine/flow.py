@@ -20,6 +20,23 @@ SATISFIED = {"satisfaction": "满意"}
 ARCHIVE = {"publish_proposal": True, "publish_reply": True, "archive_note": "同意公开"}
 
 
+def open_rows(session, instance: Instance, bpmn_id: str | None = None) -> list[OpenTask]:
+    """The instance's inbox rows (of one step), oldest first."""
+    rows = session.scalars(select(OpenTask).where(OpenTask.instance_id == instance.id)
+                           .order_by(OpenTask.created_at, OpenTask.id)).all()
+    return [r for r in rows if bpmn_id is None or r.bpmn_id == bpmn_id]
+
+
+def complete(session, user: User, instance: Instance, bpmn_id: str, data: dict) -> Instance:
+    """`user` completes their one open `bpmn_id` of the instance, found through their inbox as the web finds it."""
+    mine = [t for t in inbox.tasks_for(session, user) if t.instance_id == instance.id and t.bpmn_id == bpmn_id]
+    assert len(mine) == 1, (f"{user.username} should have exactly one {bpmn_id}, has {len(mine)}: "
+                            f"{sorted(r.bpmn_id for r in open_rows(session, instance))}")
+    result = runtime.complete_task(session, user, mine[0].id, data)
+    session.commit()
+    return result
+
+
 class Flow:
     def __init__(self, session, users):
         self.session, self.users = session, users
@@ -27,15 +44,16 @@ class Flow:
     def user(self, username: str) -> User:
         return getattr(self.users, username)
 
-    def submit(self, username="member1", **extra) -> Instance:
-        instance = runtime.start_instance(self.session, self.user(username), "proposal", {**SUBMIT, **extra})
+    def start(self, username: str, process_key: str, data: dict) -> Instance:
+        instance = runtime.start_instance(self.session, self.user(username), process_key, data)
         self.session.commit()
         return instance
 
+    def submit(self, username="member1", **extra) -> Instance:
+        return self.start(username, "proposal", {**SUBMIT, **extra})
+
     def open(self, instance: Instance, bpmn_id: str | None = None) -> list[OpenTask]:
-        query = select(OpenTask).where(OpenTask.instance_id == instance.id).order_by(OpenTask.created_at)
-        rows = list(self.session.scalars(query))
-        return [r for r in rows if bpmn_id is None or r.bpmn_id == bpmn_id]
+        return open_rows(self.session, instance, bpmn_id)
 
     def open_ids(self, instance: Instance) -> list[str]:
         return sorted(r.bpmn_id for r in self.open(instance))
@@ -47,10 +65,10 @@ class Flow:
         return mine[0]
 
     def do(self, username: str, instance: Instance, bpmn_id: str, data: dict) -> Instance:
-        task = self.task_of(username, instance, bpmn_id)
-        result = runtime.complete_task(self.session, self.user(username), task.id, data)
-        self.session.commit()
-        return result
+        return complete(self.session, self.user(username), instance, bpmn_id, data)
+
+    def data(self, instance: Instance) -> dict:
+        return runtime.instance_data(self.session, instance)
 
     def proposal(self, instance: Instance) -> Proposal:
         self.session.expire_all()

@@ -3,19 +3,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine import inbox, runtime
-from engine.models import Instance, OpenTask, Role, Unit, User
+from engine.models import Instance, Role, Unit, User
 
-
-def open_rows(session, instance: Instance, bpmn_id: str | None = None) -> list[OpenTask]:
-    rows = session.scalars(select(OpenTask).where(OpenTask.instance_id == instance.id)
-                           .order_by(OpenTask.created_at, OpenTask.id)).all()
-    session.rollback()
-    return [r for r in rows if bpmn_id is None or r.bpmn_id == bpmn_id]
+from .flow import complete, open_rows  # noqa: F401 - the tests of P10–P14 use both
 
 
 def open_ids(session, instance: Instance) -> list[str]:
-    return sorted(r.bpmn_id for r in open_rows(session, instance))
+    ids = sorted(r.bpmn_id for r in open_rows(session, instance))
+    session.rollback()
+    return ids
 
 
 def clerk_of(session, code: str, role: str = "department") -> User:
@@ -24,11 +20,7 @@ def clerk_of(session, code: str, role: str = "department") -> User:
 
 
 def do(session, user: User, instance: Instance, bpmn_id: str, data: dict) -> Instance:
-    mine = [t for t in inbox.tasks_for(session, user) if t.instance_id == instance.id and t.bpmn_id == bpmn_id]
-    assert len(mine) == 1, (user.username, bpmn_id, open_ids(session, instance))
-    result = runtime.complete_task(session, user, mine[0].id, data)
-    session.commit()
-    return result
+    return complete(session, user, instance, bpmn_id, data)
 
 
 def run_outcome(session, users, instance: Instance, *, instruction: str | None = None, impl_unit: str | None = None,

@@ -11,7 +11,8 @@ from engine.errors import FormInvalid, NotFound
 from engine.models import OpenTask, Role, Unit, User
 from engine.records.supervision import DivisionTask
 
-from .flow import MONDAY
+from .flow import MONDAY, complete, open_rows
+from .supervision_flow import clerk_of
 from ..conftest import PROCESSES
 
 
@@ -21,21 +22,8 @@ def s(deployed, both_backends):
     return deployed
 
 
-def clerk_of(session, code: str) -> User:
-    return session.scalars(select(User).join(User.unit).join(User.roles)
-                           .where(Unit.code == code, Role.key == "department").order_by(User.username)).first()
-
-
-def open_rows(session, instance, bpmn_id=None) -> list[OpenTask]:
-    rows = session.scalars(select(OpenTask).where(OpenTask.instance_id == instance.id)).all()
-    return [r for r in rows if bpmn_id is None or r.bpmn_id == bpmn_id]
-
-
 def do(session, user: User, instance, bpmn_id: str, data: dict) -> None:
-    mine = [t for t in inbox.tasks_for(session, user) if t.instance_id == instance.id and t.bpmn_id == bpmn_id]
-    assert len(mine) == 1, (user.username, bpmn_id, [r.bpmn_id for r in open_rows(session, instance)])
-    runtime.complete_task(session, user, mine[0].id, data)
-    session.commit()
+    complete(session, user, instance, bpmn_id, data)
 
 
 def record(session, instance) -> DivisionTask:

@@ -12,6 +12,8 @@ import pytest
 from engine import permissions
 from engine.demo import PEOPLE
 
+from ..factories import person
+
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = re.compile(r'<header class="topbar">(.*?)</header>', re.S)
 LINK = re.compile(r'href="(/[^"#?]*)')
@@ -29,6 +31,20 @@ def _pages(app) -> list[str]:
 @pytest.mark.parametrize("username", USERS)
 def test_the_menu_shows_exactly_what_the_person_may_open(client, auth, app, username):
     auth.as_(username)
+    _walk(client, app, username)
+
+
+@pytest.mark.parametrize("role", [r["key"] for r in json.loads((ROOT / "processes" / "roles.json")
+                                                               .read_text(encoding="utf-8"))])
+def test_each_role_alone_sees_a_menu_that_works(client, auth, app, db, role):
+    """Every role of roles.json held alone (a unit for the unit-bound ones), not only the demo people's mixes."""
+    person(db, f"only_{role}", [role], unit_code="czj")
+    db.commit()
+    auth.as_(f"only_{role}")
+    _walk(client, app, f"only_{role}")
+
+
+def _walk(client, app, username: str) -> None:
     header = HEADER.search(client.get("/inbox").get_data(as_text=True)).group(1)
     menu = set(LINK.findall(header)) - SKIP
     reachable = set(menu)
