@@ -9,6 +9,7 @@ and the open deadlines counted across the year are recomputed (engine/deadlines.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from dataclasses import dataclass
 
@@ -219,7 +220,7 @@ def check(number, source, rows: list[dict]) -> tuple[int, str, list[Range]]:
             continue  # a blank line of the form
         where = f"第 {index + 1} 行"
         kind = row.get("kind") or "holiday"
-        start, end = _date(row.get("start")), _date(row.get("end") or row.get("start"))
+        start, end = _date(row.get("start"), number), _date(row.get("end") or row.get("start"), number)
         problem = None
         if kind not in KINDS:
             problem = f"{where}：类型应为“放假”或“调休上班”。"
@@ -249,8 +250,11 @@ def check(number, source, rows: list[dict]) -> tuple[int, str, list[Range]]:
     return number, source, sorted(ranges, key=lambda r: r.start)
 
 
-def _date(text: str | None) -> dt.date | None:
+def _date(text: str | None, year: int) -> dt.date | None:
+    """2027-02-06, 2027/2/6, 2027.2.6, 2027年2月6日, or 2月6日 (of the year being entered)."""
     text = (text or "").strip().replace("/", "-").replace(".", "-")
+    if re.fullmatch(r"\d{1,2}月\d{1,2}日", text):
+        text = f"{year}年{text}"
     for pattern in ("%Y-%m-%d", "%Y年%m月%d日"):
         try:
             return dt.datetime.strptime(text, pattern).date()

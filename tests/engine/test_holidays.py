@@ -309,3 +309,43 @@ def test_accepting_does_not_need_the_year(flow, deployed):
     flow.do("office1", instance, "assign", {"lead_unit": "czj", "co_units": []})
     flow.do("czj_clerk", instance, "accept", ACCEPT)
     assert "accept" not in flow.open_ids(instance)
+
+
+# ------------------------------------------------------------------ the State Council notice, pasted
+
+NOTICE_2026 = """国务院办公厅关于2026年部分节假日安排的通知
+一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。
+二、春节：2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）放假调休，共9天。2月14日（周六）、2月28日（周六）上班。
+三、清明节：4月4日（周六）至6日（周一）放假，共3天。
+四、劳动节：5月1日（周五）至5日（周二）放假调休，共5天。5月9日（周六）上班。
+五、端午节：6月19日（周五）至21日（周日）放假，共3天。
+六、中秋节：9月25日（周五）至27日（周日）放假，共3天。
+七、国庆节：10月1日（周四）至7日（周三）放假调休，共7天。9月20日（周日）、10月10日（周六）上班。
+节假日期间，各地区、各部门要妥善安排好值班和安全、保卫等工作。"""
+
+
+def test_the_2026_notice_reads_as_the_library_has_it():
+    from engine import holiday_notice
+
+    reading = holiday_notice.read(NOTICE_2026, 2026)
+    assert reading.unread == []
+    got = {(r["kind"], r["name"], r["start"], r["end"]) for r in reading.rows}
+    assert got == {(r.kind, r.name, r.start.isoformat(), r.end.isoformat()) for r in holidays.library_ranges(2026)}
+
+
+def test_a_notice_across_months_and_years_and_a_line_it_cannot_read():
+    from engine import holiday_notice
+
+    reading = holiday_notice.read("一、中秋节、国庆节：9月29日至10月6日放假调休，共8天。10月7日（周六）、10月8日（周日）上班。\n"
+                                  "二、元旦：2023年12月30日至2024年1月1日放假，共3天。\n"
+                                  "三、春节：另行通知放假。", 2024)
+    assert [(r["kind"], r["start"], r["end"]) for r in reading.rows] == [  # in date order
+        ("holiday", "2023-12-30", "2024-01-01"), ("holiday", "2024-09-29", "2024-10-06"),
+        ("workday", "2024-10-07", "2024-10-07"), ("workday", "2024-10-08", "2024-10-08")]
+    assert reading.unread == ["三、春节：另行通知放假。"]
+
+
+def test_dates_may_be_written_in_chinese(session):
+    holidays.save_year(session, None, 2027, SOURCE, [
+        {"kind": "holiday", "name": "春节", "start": "2月6日", "end": "2027年2月14日"}])
+    assert not workdays.is_workday(dt.date(2027, 2, 8))

@@ -171,3 +171,17 @@ def test_the_inbox_row_reads_the_mark_from_the_row(client, auth, db):
     db.commit()
     auth.as_("tiwei")
     assert "待核定" not in text(client.get("/inbox"))
+
+
+def test_pasting_the_notice_fills_the_rows_without_saving(client, auth, db):
+    from tests.engine.test_holidays import NOTICE_2026
+
+    auth.as_("office1")
+    response = client.post("/holidays/2026/notice", data={"notice": NOTICE_2026.replace("2026", "2027")
+                                                           .replace("春节：2月15日", "春节：2月6日")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "已从通知识别出 13 段日期" in text(response)
+    assert 'value="2026-02-06"' in page and 'value="2026-10-10"' in page  # the year of the page, not of the text
+    assert _years(db) == 0
+    refused = client.post("/holidays/2027/notice", data={"notice": "明年春节另行通知"})
+    assert refused.status_code == 422 and "没有识别出放假或上班的日期" in text(refused)

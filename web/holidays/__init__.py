@@ -5,7 +5,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import holiday_sheets, holidays, workdays
+from engine import holiday_notice, holiday_sheets, holidays, workdays
 from engine.errors import Forbidden, FormInvalid, NotFound
 from engine.records.calendar import KINDS
 from web.db import commit, get_session, rollback
@@ -70,6 +70,23 @@ def year(year: int):
     return _edit(year, entry, source, rows, {}, "")
 
 
+@bp.post("/<int:year>/notice")
+def notice(year: int):
+    """The office pasted the State Council notice: the rows it gives, for checking before saving (nothing saved)."""
+    if not holidays.FIRST_YEAR <= year <= holidays.LAST_YEAR:
+        raise NotFound(_("没有这一年。"))
+    text = request.form.get("notice", "")
+    reading = holiday_notice.read(text, year)
+    errors = {f"line-{n}": _("未能识别：%(line)s", line=line) for n, line in enumerate(reading.unread)}
+    if not reading.rows:
+        errors.setdefault("notice", _("没有识别出放假或上班的日期。请粘贴通知中“一、元旦：……”这样的各行。"))
+    message = _("以下各行未能识别，请在表中补录：") if reading.rows else _("未能识别通知内容。")
+    return render_template("holidays/year.html", year=year, entry=holidays.year(get_session(), year),
+                           source=request.form.get("source", ""), rows=_with_blanks(reading.rows), kinds=KINDS,
+                           errors=errors, message=message, notice=text,
+                           read=len(reading.rows)), (422 if not reading.rows else 200)
+
+
 @bp.post("/import")
 def import_():
     db = get_session()
@@ -100,9 +117,12 @@ def export():
 
 
 def _edit(year: int, entry, source: str, rows: list[dict], errors: dict, message: str):
-    shown = list(rows) + [{"kind": "holiday", "name": "", "start": "", "end": ""} for _n in range(BLANK_ROWS)]
-    return render_template("holidays/year.html", year=year, entry=entry, source=source, rows=shown, kinds=KINDS,
-                           errors=errors, message=message)
+    return render_template("holidays/year.html", year=year, entry=entry, source=source, rows=_with_blanks(rows),
+                           kinds=KINDS, errors=errors, message=message, notice="", read=None)
+
+
+def _with_blanks(rows: list[dict]) -> list[dict]:
+    return list(rows) + [{"kind": "holiday", "name": "", "start": "", "end": ""} for _n in range(BLANK_ROWS)]
 
 
 def _rows(form) -> list[dict]:
