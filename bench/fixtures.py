@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 
-from engine import clock, db as engine_db, definitions, demo, models, reference, runtime
+from engine import clock, db as engine_db, definitions, demo, holidays, models, reference, runtime
 from engine.models import Event, Instance, OpenTask, User
 from engine.records import Proposal
 
@@ -50,6 +50,7 @@ def build(url: str) -> Database:
         reference.load_units(session, PROCESSES)
         demo.load_demo(session, PROCESSES)
         definitions.deploy_directory(session, PROCESSES)
+        holidays.seed_from_library(session)  # as `xieshang init-db` does
         session.commit()
     return Database(url, engine)
 

@@ -74,7 +74,7 @@ def expected_keys(config: Config) -> list[str]:
             "complete.api", "complete.http", "complete.api.pg", "start.api", "start.http",
             "sql.complete.api", "commits.complete.api", "sql.complete.http", "commits.complete.http",
             "sql.start.api", "commits.start.api", "sql.start.http", "commits.start.http"]
-    keys += [f"inbox.{tier_name(t)}" for t in config.tiers] + ["start.api.big", "complete.api.big"]
+    keys += [f"inbox.{tier_name(t)}" for t in config.tiers] + ["page.holidays", "start.api.big", "complete.api.big"]
     keys += [f"rate.{db}.{way}.{k}" for db in ("sqlite", "pg") for way in ("api", "http") for k in (1, 2)]
     keys += [f"size.{step}" for step in ["start", *(s for _w, s, _d in api.PATH)]]
     return keys
@@ -297,6 +297,9 @@ class Bench:
                          note=f"{hers} in her lane, {got['rows']} rows on the page; in the app {got['app']:.2f} ms, "
                               f"{got['statements']:g} statements; czj_clerk's page {theirs['time'].median:.2f} ms"
                               + (f"; stopped after {got['time'].n} requests (time budget)" if got["cut"] else ""))
+            got = self._pages(office, c.inbox_n, path="/holidays")
+            self.row("page.holidays", "GET /holidays (节假日安排), office1, on the same database", got["time"],
+                     note=f"in the app {got['app']:.2f} ms, {got['statements']:g} statements")
         finally:
             srv.stop()
         self.step("engine API on the large database")
@@ -320,13 +323,13 @@ class Bench:
                 session.commit()
             big.dispose()
 
-    def _pages(self, browser: Browser, n: int, budget: float = 20.0) -> dict:
-        """GET /inbox `n` times after a warm-up, or fewer when the page is so slow that `budget` seconds pass."""
+    def _pages(self, browser: Browser, n: int, budget: float = 20.0, path: str = "/inbox") -> dict:
+        """GET `path` `n` times after a warm-up, or fewer when the page is so slow that `budget` seconds pass."""
         times, app, statements, deadline, body = [], [], [], None, b""
         for i in range(n + self.config.warmup):
-            response = browser.get("/inbox")
+            response = browser.get(path)
             if response.status != 200:
-                raise RuntimeError(f"GET /inbox: HTTP {response.status}\n{response.body[:3000].decode()}")
+                raise RuntimeError(f"GET {path}: HTTP {response.status}\n{response.body[:3000].decode()}")
             if i < self.config.warmup:
                 continue
             deadline = deadline or time.perf_counter() + budget
@@ -453,7 +456,7 @@ class Bench:
              ["sql.complete.api", "commits.complete.api", "sql.complete.http", "commits.complete.http",
               "sql.start.api", "commits.start.api", "sql.start.http", "commits.start.http"]),
             ("inbox page and a large database",
-             [f"inbox.{tier_name(t)}" for t in c.tiers] + ["start.api.big", "complete.api.big"]),
+             [f"inbox.{tier_name(t)}" for t in c.tiers] + ["page.holidays", "start.api.big", "complete.api.big"]),
             ("completions per second (median/p95 = one completion under that load; the load generator and the "
              "database share the same cores)",
              [f"rate.{db}.{way}.{k}" for db in ("sqlite", "pg") for way in ("api", "http") for k in (1, 2)]),
