@@ -50,9 +50,9 @@ FACTS = Requires(
           "counterpart_unit", "sector_group", "leaders", "planned_date", "session_start", "opinion_text", "adoption",
           "adoption_note", "converted_proposals", "converted_speeches", "converted_sqmy", "material_unit",
           "briefing_unit", "speech_member", "speech_submit", "speech_title", "oral_speakers", "written_speakers"))
-OPINION, ADOPTION, CONVERSION, MATERIALS, BRIEFING_MATERIALS, RESEARCH, BRIEFING, RECORD, INVITED, SPEECH, SELECT = FACTS.each(
-    "opinion", "adoption", "conversion", "provide_materials", "briefing_materials", "research", "briefing", "record",
-    "invited", "speech", "select_speeches")
+(OPINION, ADOPTION, CONVERSION, MATERIALS, BRIEFING_MATERIALS, RESEARCH, BRIEFING, RECORD, INVITED, SPEECH,
+ SELECT) = FACTS.each("opinion", "adoption", "conversion", "provide_materials", "briefing_materials", "research",
+                      "briefing", "record", "invited", "speech", "select_speeches")
 OUTCOME = FACTS.call("outcome")
 
 

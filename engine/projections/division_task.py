@@ -28,7 +28,8 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
             lead_units=list(data.get("lead_units") or []), participating_units=list(data.get("participating_units") or []),
             deadline=data.get("deadline"), status=status.of(workflow, open_default="落实中"), started_at=now))
         return
-    values = {"status": status.of(workflow, open_default="落实中"), "rounds": _sent_back(workflow), "opinion": data.get("opinion")}
+    values = {"status": status.of(workflow, open_default="落实中"), "rounds": _sent_back(workflow),
+              "opinion": data.get("opinion")}
     if workflow.is_completed():
         values["closed_at"] = now
     session.execute(update(DivisionTask).where(DivisionTask.instance_id == instance.id).values(**values)
