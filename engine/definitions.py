@@ -13,7 +13,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from . import forms, lint, reference
+from . import facts, forms, lint, reference
 from .errors import DeployError, NotFound, Problem
 from .models import ProcessVersion, Role, User
 
@@ -57,9 +57,11 @@ def _own_process_ids(root) -> set[str]:
 
 
 def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str, str],
-          called: dict[str, ProcessVersion] | None = None) -> Checked:
+          called: dict[str, ProcessVersion] | None = None, previous: dict[str, str] | None = None) -> Checked:
     """Run every deploy check; `roles` maps role name (lane name) to role key, `called` gives the deployed
-    versions of processes this one calls. Problems are collected, not raised."""
+    versions of processes this one calls, `previous` the latest deployed diagram (XML) of each process it may be a
+    new version of: a new version keeps the elements the procedures' records depend on (engine.facts).
+    Problems are collected, not raised."""
     raw = xml.encode("utf-8") if isinstance(xml, str) else xml
     result = Checked("", "", raw.decode("utf-8", "replace"), {}, {}, None, hashlib.sha256(raw).hexdigest())
     try:
@@ -95,6 +97,9 @@ def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str,
     process_node = root.find(f"{{{lint.NS['bpmn']}}}process[@id='{result.process_key}']")
     result.name = (process_node.get("name") if process_node is not None else None) or result.process_key
     result.problems.extend(lint.check(root, form_files, set(roles), set(roles.values())))
+    before = (previous or {}).get(result.process_key)
+    result.problems.extend(facts.problems(root, result.process_key,
+                                          etree.fromstring(before.encode("utf-8")) if before else None))
     try:
         spec = parser.get_spec(result.process_key)
         parser.get_subprocess_specs(result.process_key)
@@ -134,6 +139,16 @@ def called_versions(session: Session, root) -> dict[str, ProcessVersion]:
     return found
 
 
+def previous_versions(session: Session, root) -> dict[str, str]:
+    """The latest deployed diagram (XML) of each process the diagram defines: what a new version is checked against."""
+    found = {}
+    for key in _own_process_ids(root):
+        version = _latest_or_none(session, key)
+        if version is not None:
+            found[key] = version.bpmn_xml
+    return found
+
+
 def check_file(session: Session, path: Path, base_dir: Path) -> Checked:
     raw = path.read_bytes()
     try:
@@ -141,7 +156,7 @@ def check_file(session: Session, path: Path, base_dir: Path) -> Checked:
     except etree.XMLSyntaxError:
         return check(raw, {}, {})
     return check(raw, forms.load_files(lint.form_paths(root), base_dir), role_names(session),
-                 called_versions(session, root))
+                 called_versions(session, root), previous_versions(session, root))
 
 
 def store(session: Session, checked: Checked, actor: User | None) -> ProcessVersion:

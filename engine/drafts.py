@@ -176,7 +176,8 @@ def validate(session: Session, key: str, xml: str | None = None) -> tuple[defini
     drafted = form_files(session, key)
     files = {path: drafted.get(path) for path in lint.form_paths(root)}
     roles = definitions.role_names(session)
-    checked = definitions.check(raw, files, roles, definitions.called_versions(session, root))
+    checked = definitions.check(raw, files, roles, definitions.called_versions(session, root),
+                                definitions.previous_versions(session, root))
     if checked.process_key and checked.process_key != key:
         checked.problems.append(Problem(checked.process_key, f"流程编号（ID）须保持为 {key}：改名请只改“名称”"))
     return checked, explain(root, checked, roles, files)

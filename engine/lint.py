@@ -99,6 +99,9 @@ def check(root, form_files: dict[str, dict | None], role_names: set[str],
             if name not in role_names:
                 problems.append(Problem(lane.get("id"), f"泳道“{name}”没有对应的角色：泳道名称须为角色名称之一"))
 
+    for node in root.iter(f"{{{NS['spiffworkflow']}}}property"):
+        if node.get("name") == "statusOrder" and not (node.get("value") or "").strip().lstrip("-").isdigit():
+            problems.append(Problem(_owner(node), "状态顺序必须是整数（数字越大，表示越靠后的步骤）"))
     for node in root.iter(f"{{{b}}}userTask", f"{{{b}}}startEvent"):
         element_id, props = node.get("id"), properties(node)
         is_user_task = node.tag == f"{{{b}}}userTask"

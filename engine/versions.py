@@ -35,6 +35,7 @@ LABELS = {
     "condition": "条件", "default": "默认流向", "timer": "定时器", "source": "起点", "target": "终点",
     "calledElement": "调用的流程", "attachedToRef": "附着于", "cancelActivity": "中断", "message": "消息",
     "loop": "多实例", "documentation": "说明文档", "isExecutable": "可执行",
+    "statusLabel": "状态名称", "statusOrder": "状态顺序", "statusPrefix": "状态前缀",
 }
 _SKIP_TAGS = {"incoming", "outgoing", "flowNodeRef", "extensionElements", "laneSet", "childLaneSet"}
 
@@ -74,7 +75,7 @@ def restore(session: Session, process_key: str, number: int, actor: User) -> Pro
     root = etree.fromstring(old.bpmn_xml.encode("utf-8"))
     files = {path: old.forms.get(path) for path in lint.form_paths(root)}
     checked = definitions.check(old.bpmn_xml, files, definitions.role_names(session),
-                                definitions.called_versions(session, root))
+                                definitions.called_versions(session, root), definitions.previous_versions(session, root))
     version = definitions.store(session, checked, actor)
     drafts.replace(session, process_key, version.name, version.bpmn_xml, version.forms, actor,
                    base_version=version.version)

@@ -2,7 +2,9 @@
 
 Each module in this package declares `PROCESS_KEYS` (the diagrams it follows) and
 `project(session, instance, workflow, data, *, kind, actor)`. A module may also follow a reusable diagram wherever
-it is called from: `CALLED_KEYS = ("outcome",)` and `project_calls(session, instance, workflow)`.
+it is called from: `CALLED_KEYS = ("outcome",)` and `project_calls(session, instance, workflow)`. What a module reads
+from its diagrams is declared once in its `FACTS` (engine.facts.Requires), which deploy checks; the status a record
+shows comes from the diagram (engine.status).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pkgutil
 
 from sqlalchemy.orm import Session
 
+from .. import facts
 from ..models import Instance, User
 
 PROJECTORS = {}
@@ -21,6 +24,9 @@ for _module in pkgutil.iter_modules(__path__):
         PROJECTORS[_key] = _mod.project
     for _key in getattr(_mod, "CALLED_KEYS", ()):
         CALL_PROJECTORS[_key] = _mod
+    for _name in dir(_mod):
+        if isinstance(getattr(_mod, _name), facts.Requires):
+            facts.register(getattr(_mod, _name))
 
 
 def apply(session: Session, instance: Instance, workflow, data: dict, *, kind: str, actor: User | None) -> None:

@@ -5,24 +5,16 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, status
+from ..facts import Requires
 from ..models import User
 from ..records.supervision import Appraisal, Participation
-from .sheqing import OPEN_STATUS as OUTCOME_STATUS, with_caller_data
+from .sheqing import with_caller_data
 
 PROCESS_KEYS = ("appraisal",)
-OPEN_STATUS = [("review", "审核整改报告"), ("rectify", "整改中"), ("meeting", "待召开评议会议"),
-               ("research", "调研视察中"), ("plan", "制定评议方案")]
-
-
-def status(workflow, steps: list[tuple[str, str]], done: str) -> str:
-    if workflow.is_completed():
-        return done
-    live = {t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)}
-    for bpmn_id, text in OUTCOME_STATUS[:-2]:  # inside the called 协商成果 diagram
-        if bpmn_id in live:
-            return "成果" + text
-    return next((text for bpmn_id, text in steps if bpmn_id in live), "进行中")
+FACTS = Requires(PROCESS_KEYS, "民主评议记录", steps={"research": "评议组成员参加调研视察（五个一）"},
+                 data=("subject", "target_unit", "rating", "report", "rectification", "team_member", "attended"))
+RESEARCH = FACTS.step("research")
 
 
 def participations(session: Session, instance, workflow, bpmn_id: str, title: str, authored: bool = False) -> None:
@@ -53,13 +45,13 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
     data = with_caller_data(workflow, data)
     if kind == "start":
         session.add(Appraisal(instance_id=instance.id, number=instance.business_key, subject=data.get("subject", ""),
-                              target_unit=data.get("target_unit"), status=status(workflow, OPEN_STATUS, "评议完成"),
+                              target_unit=data.get("target_unit"), status=status.of(workflow, open_default="进行中"),
                               started_at=now))
         return
-    values = {"status": status(workflow, OPEN_STATUS, "评议完成"), "rating": data.get("rating"),
+    values = {"status": status.of(workflow, open_default="进行中"), "rating": data.get("rating"),
               "report": data.get("report"), "rectification": data.get("rectification")}
     if workflow.is_completed():
         values["closed_at"] = now
     session.execute(update(Appraisal).where(Appraisal.instance_id == instance.id).values(**values)
                     .execution_options(synchronize_session=False))
-    participations(session, instance, workflow, "research", "民主评议：" + str(data.get("subject") or ""))
+    participations(session, instance, workflow, RESEARCH, "民主评议：" + str(data.get("subject") or ""))

@@ -13,14 +13,13 @@ import datetime as dt
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from .. import clock, schedule
+from .. import clock, schedule, status
+from ..facts import Requires
 from ..models import User
 from ..records.consultation import (Attendance, Consultation, ConsultationMaterial, ConsultationPlan, Meeting,
                                     PlanItem, PlanTopic, Speech)
 from . import outcomes
-from .consultation_steps import (Steps, _date, _known, _status, _steps, _strings, _text, _unit_names,
-                                 _user_ids)
-from .outcomes import OUTCOME_STATUS
+from .consultation_steps import Steps, _date, _known, _steps, _strings, _text, _unit_names, _user_ids
 
 PROCESS_KEYS = ("annual_plan", "plenary", "topical_meeting", "special_meeting", "quarterly_forum", "counterpart",
                 "sector", "outcome")
@@ -31,15 +30,30 @@ FORM_PROCESSES = {"专题议政性常委会会议": "topical_meeting", "专题�
                   "季协商座谈会": "quarterly_forum", "对口协商": "counterpart", "界别协商": "sector"}
 START_HOUR = dt.time(9, 0)
 
-PLAN_STATUS = [("publish", "待公开发布"), ("issue", "待印发"), ("standing_review", "县委常委会研究"),
-               ("chair_review", "主席会议审议"), ("joint", "联席会议会商"), ("compile", "汇总梳理议题")]
-CONSULTATION_STATUS = [("conversion", "成果转化登记"), ("sign", "党组审定"), ("adopt", "常委会审议"),
-                       ("approve", "主席审定"), ("draft", "形成成果"), ("record", "待记录会议"),
-                       ("research", "会前调研"), ("provide_materials", "会前准备"), ("briefing", "情况通报会"),
-                       ("briefing_materials", "会前准备"), ("select_speeches", "遴选大会发言"),
-                       ("speech", "征集大会发言"), ("set_due", "会议筹备"), ("notice", "会议筹备"),
-                       ("agree_topic", "商定议题"), ("provide_draft", "待提交征求意见稿"), ("opinion", "研究提出意见"),
-                       ("adoption", "待反馈采纳情况"), ("invited", "待记录活动")]
+PLAN = Requires(
+    ("annual_plan",), "年度协商计划记录",
+    steps={"compile": "征集的议题", "joint": "计划的协商事项", "chair_review": "主席会议审议结果、退回次数",
+           "standing_review": "县委常委会研究结果、计划批准和按计划发起", "issue": "印发文号", "publish": "公开发布"},
+    data=("title", "plan_year", "solicit_deadline", "candidate_topics", "plan_items", "chair_decision",
+          "chair_meeting_date", "standing_decision", "standing_meeting_date", "in_work_points", "doc_no", "issued_on",
+          "published_on", "media"))
+COMPILE, JOINT, CHAIR_REVIEW, STANDING_REVIEW, ISSUE, PUBLISH = PLAN.each(
+    "compile", "joint", "chair_review", "standing_review", "issue", "publish")
+FACTS = Requires(
+    PROCESS_KEYS[1:-1], "协商活动记录",  # one record for six diagrams: each keeps the steps it has
+    steps={"opinion": "研究提出的意见、会议记录", "adoption": "采纳情况", "conversion": "成果转化数",
+           "provide_materials": "协商材料", "briefing_materials": "通报材料", "research": "调研活动及出席",
+           "briefing": "情况通报会及出席", "record": "会议记录及出席", "invited": "受邀活动记录及出席",
+           "speech": "大会发言", "select_speeches": "遴选的口头、书面发言"},
+    calls={"outcome": "协商成果的采纳、落实和反馈"},
+    data=("title", "path", "topic_source", "raised_by_unit", "plan_number", "plan_item", "lead_committee",
+          "counterpart_unit", "sector_group", "leaders", "planned_date", "session_start", "opinion_text", "adoption",
+          "adoption_note", "converted_proposals", "converted_speeches", "converted_sqmy", "material_unit",
+          "briefing_unit", "speech_member", "speech_submit", "speech_title", "oral_speakers", "written_speakers"))
+(OPINION, ADOPTION, CONVERSION, MATERIALS, BRIEFING_MATERIALS, RESEARCH, BRIEFING, RECORD, INVITED, SPEECH,
+ SELECT) = FACTS.each("opinion", "adoption", "conversion", "provide_materials", "briefing_materials", "research",
+                      "briefing", "record", "invited", "speech", "select_speeches")
+OUTCOME = FACTS.call("outcome")
 
 
 # ---------------------------------------------------------------------------------------------------- entry
@@ -47,16 +61,16 @@ CONSULTATION_STATUS = [("conversion", "成果转化登记"), ("sign", "党组审
 def project(session: Session, instance, workflow, data: dict, *, kind: str, actor) -> None:
     steps = _steps(workflow)
     top = steps.get(workflow, Steps())
-    if instance.process_key == "annual_plan":
+    if instance.process_key == PLAN.processes[0]:
         _plan(session, instance, workflow, data, top, kind)
         return
     consultation_id = None
-    if instance.process_key != "outcome":
+    if instance.process_key != OUTCOME:
         consultation_id = _consultation(session, instance, workflow, data, top, steps, kind)
     _outcomes(session, instance, workflow, steps, consultation_id)
 
 
-CALLED_KEYS = ("outcome",)
+CALLED_KEYS = (OUTCOME,)
 
 
 def record_outcomes(session: Session, instance, workflow) -> None:
@@ -68,7 +82,7 @@ def record_outcomes(session: Session, instance, workflow) -> None:
 
 def _outcomes(session: Session, instance, workflow, steps, consultation_id: int | None) -> None:
     for wf, wf_steps in steps.items():
-        if wf.spec.name == "outcome":
+        if wf.spec.name == OUTCOME:
             call_id = "main" if wf is workflow else str(wf.parent_task_id)
             outcomes.record(session, instance, wf, wf_steps, call_id, consultation_id)
 
@@ -86,8 +100,8 @@ def _plan(session: Session, instance, workflow, data: dict, top: Steps, kind: st
     plan = session.execute(select(ConsultationPlan.id, ConsultationPlan.number, ConsultationPlan.topics_task_id,
                                   ConsultationPlan.items_task_id, ConsultationPlan.approved_at)
                            .where(ConsultationPlan.instance_id == instance.id)).one()
-    values = {"status": "已发布" if workflow.is_completed() else _status(top, PLAN_STATUS, "已发布", "征集议题")}
-    compiled = top.last("compile")
+    values = {"status": status.of(workflow, open_default="征集议题", done_default="已发布")}
+    compiled = top.last(COMPILE)
     if compiled is not None and str(compiled.id) != plan.topics_task_id:
         values["topics_task_id"] = str(compiled.id)
         session.execute(delete(PlanTopic).where(PlanTopic.plan_id == plan.id))
@@ -97,7 +111,7 @@ def _plan(session: Session, instance, workflow, data: dict, top: Steps, kind: st
                 for n, t in enumerate(compiled.data.get("candidate_topics") or [], start=1) if isinstance(t, dict)]
         if rows:
             session.execute(insert(PlanTopic), rows)
-    joint = top.last("joint")
+    joint = top.last(JOINT)
     if joint is not None and str(joint.id) != plan.items_task_id and plan.approved_at is None:
         values["items_task_id"] = str(joint.id)
         session.execute(delete(PlanItem).where(PlanItem.plan_id == plan.id))
@@ -110,24 +124,24 @@ def _plan(session: Session, instance, workflow, data: dict, top: Steps, kind: st
                 for n, i in enumerate(joint.data.get("plan_items") or [], start=1) if isinstance(i, dict)]
         if rows:
             session.execute(insert(PlanItem), rows)
-    returns = sum(1 for t in top.done.get("chair_review", []) if t.data.get("chair_decision") == "退回修改")
-    returns += sum(1 for t in top.done.get("standing_review", []) if t.data.get("standing_decision") == "退回修改")
+    returns = sum(1 for t in top.done.get(CHAIR_REVIEW, []) if t.data.get("chair_decision") == "退回修改")
+    returns += sum(1 for t in top.done.get(STANDING_REVIEW, []) if t.data.get("standing_decision") == "退回修改")
     values["returns"] = returns
-    chair = top.last("chair_review")
+    chair = top.last(CHAIR_REVIEW)
     if chair is not None:
         values["chair_meeting_on"] = _date(chair.data.get("chair_meeting_date"))
-    standing = top.last("standing_review")
+    standing = top.last(STANDING_REVIEW)
     if standing is not None:
         values["standing_meeting_on"] = _date(standing.data.get("standing_meeting_date"))
         values["in_work_points"] = bool(standing.data.get("in_work_points"))
         if standing.data.get("standing_decision") == "同意" and plan.approved_at is None:
             values["approved_at"] = now
             _schedule_items(session, instance, plan)
-    issued = top.last("issue")
+    issued = top.last(ISSUE)
     if issued is not None:
         values["doc_no"] = _text(issued.data.get("doc_no"), 60)
         values["issued_on"] = _date(issued.data.get("issued_on"))
-    published = top.last("publish")
+    published = top.last(PUBLISH)
     if published is not None:
         values["published_on"] = _date(published.data.get("published_on"))
         values["media"] = _strings(published.data.get("media"))
@@ -196,21 +210,21 @@ def _consultation(session: Session, instance, workflow, data: dict, top: Steps, 
             lead_committee=data.get("lead_committee") or None, counterpart_unit=data.get("counterpart_unit") or None,
             sector_group=data.get("sector_group") or None, leaders=_text(data.get("leaders"), 100),
             planned_date=_date(data.get("planned_date") or data.get("session_start")),
-            status=_consultation_status(workflow, top, steps), started_at=now))
+            status=status.of(workflow, open_default="进行中"), started_at=now))
         consultation_id = result.inserted_primary_key[0]
     else:
         consultation_id = session.scalar(select(Consultation.id).where(Consultation.instance_id == instance.id))
-        values = {"status": _consultation_status(workflow, top, steps)}
+        values = {"status": status.of(workflow, open_default="进行中")}
         if workflow.is_completed():
             values["closed_at"] = now
-        opinion = top.last("opinion")
+        opinion = top.last(OPINION)
         if opinion is not None:
             values["opinion"] = _text(opinion.data.get("opinion_text"))
-        adoption = top.last("adoption")
+        adoption = top.last(ADOPTION)
         if adoption is not None:
             values["adoption"] = adoption.data.get("adoption")
             values["adoption_note"] = _text(adoption.data.get("adoption_note"))
-        conversion = top.last("conversion")
+        conversion = top.last(CONVERSION)
         if conversion is not None:
             for field in ("converted_proposals", "converted_speeches", "converted_sqmy"):
                 values[field] = int(conversion.data.get(field) or 0)
@@ -222,18 +236,9 @@ def _consultation(session: Session, instance, workflow, data: dict, top: Steps, 
     return consultation_id
 
 
-def _consultation_status(workflow, top: Steps, steps) -> str:
-    if workflow.is_completed():
-        return "已办结"
-    for wf, wf_steps in steps.items():
-        if wf is not workflow and wf.spec.name == "outcome" and wf_steps.open:
-            return "成果" + _status(wf_steps, OUTCOME_STATUS, "已办结", "报送中")
-    return _status(top, CONSULTATION_STATUS, "已办结", "进行中")
-
-
 def _materials(session: Session, consultation_id: int, top: Steps) -> None:
-    found = [(t, "协商材料", "material_unit") for t in top.done.get("provide_materials", [])]
-    found += [(t, "通报材料", "briefing_unit") for t in top.done.get("briefing_materials", [])]
+    found = [(t, "协商材料", "material_unit") for t in top.done.get(MATERIALS, [])]
+    found += [(t, "通报材料", "briefing_unit") for t in top.done.get(BRIEFING_MATERIALS, [])]
     found = [(t, kind, item) for t, kind, item in found if item in t.data]
     if not found:
         return
@@ -255,27 +260,27 @@ def _meeting_rows(task):
     d, bpmn_id = task.data, task.task_spec.bpmn_id
     members: list[tuple[str, str]] = []
     others: list[tuple[str, str, str | None]] = []  # category, name, unit code
-    if bpmn_id == "research":
+    if bpmn_id == RESEARCH:
         meeting = {"kind": "调研", "title": d.get("research_title"), "held_on": d.get("research_start"),
                    "held_until": d.get("research_end"), "place": d.get("research_places"),
                    "presiding": d.get("research_leader"), "minutes": d.get("research_report")}
         members = [(u, "出席") for u in _strings(d.get("research_members"))]
         others = [("专家学者", p, None) for p in _people(d.get("research_experts"))]
-    elif bpmn_id == "briefing":
+    elif bpmn_id == BRIEFING:
         meeting = {"kind": "情况通报会", "title": "情况通报会", "held_on": d.get("briefing_date"),
                    "presiding": d.get("briefing_presiding"), "minutes": d.get("briefing_content")}
         members = [(u, "出席") for u in _strings(d.get("briefing_members"))]
         others = [("部门负责同志", p, None) for p in _people(d.get("briefing_leaders"))]
         others += [("部门", None, u) for u in _strings(d.get("briefing_units"))]
-    elif bpmn_id == "opinion":
+    elif bpmn_id == OPINION:
         meeting = {"kind": "征求意见研究", "title": d.get("title"), "held_on": d.get("opinion_on"),
                    "minutes": d.get("opinion_text")}
         members = [(u, "出席") for u in _strings(d.get("opinion_members"))]
         others = [("专家学者", p, None) for p in _people(d.get("opinion_experts"))]
     else:  # record, invited
-        meeting = {"kind": "受邀活动" if bpmn_id == "invited" else "会议",
+        meeting = {"kind": "受邀活动" if bpmn_id == INVITED else "会议",
                    "title": (d.get("activity_kind") or "") + "：" + str(d.get("title") or "")
-                   if bpmn_id == "invited" else d.get("title"),
+                   if bpmn_id == INVITED else d.get("title"),
                    "held_on": d.get("held_on"), "held_until": d.get("held_until"), "place": d.get("place"),
                    "presiding": d.get("presiding"), "minutes": d.get("minutes"), "consensus": d.get("consensus")}
         for field, status in (("members_present", "出席"), ("members_excused", "请假"), ("members_absent", "缺席")):
@@ -289,7 +294,7 @@ def _meeting_rows(task):
 
 
 def _meetings(session: Session, consultation_id: int, key: str, top: Steps) -> None:
-    tasks = [t for bpmn_id in ("research", "briefing", "record", "opinion", "invited") for t in top.done.get(bpmn_id, [])]
+    tasks = [t for bpmn_id in (RESEARCH, BRIEFING, RECORD, OPINION, INVITED) for t in top.done.get(bpmn_id, [])]
     if not tasks:
         return
     known = _known(session, Meeting.task_id, Meeting.consultation_id == consultation_id)
@@ -316,7 +321,7 @@ def _meetings(session: Session, consultation_id: int, key: str, top: Steps) -> N
 
 
 def _speeches(session: Session, consultation_id: int, top: Steps) -> None:
-    drafts = [t for t in top.done.get("speech", []) if "speech_member" in t.data]
+    drafts = [t for t in top.done.get(SPEECH, []) if "speech_member" in t.data]
     if not drafts:
         return
     known = _known(session, Speech.task_id, Speech.consultation_id == consultation_id)
@@ -325,7 +330,7 @@ def _speeches(session: Session, consultation_id: int, top: Steps) -> None:
             for t in drafts if str(t.id) not in known]
     if rows:
         session.execute(insert(Speech), rows)
-    selection = top.last("select_speeches")
+    selection = top.last(SELECT)
     if selection is not None:
         for field, label in (("oral_speakers", "口头发言"), ("written_speakers", "书面发言")):
             chosen = _strings(selection.data.get(field))

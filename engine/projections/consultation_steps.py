@@ -63,13 +63,6 @@ def _steps(workflow) -> dict[object, Steps]:
     return found
 
 
-def _status(steps: Steps, table, finished: str, fallback: str) -> str:
-    for bpmn_id, status in table:
-        if bpmn_id in steps.open:
-            return status
-    return fallback if steps.open else finished
-
-
 def _known(session: Session, column, *criteria) -> set[str]:
     return set(session.scalars(select(column).where(*criteria)))
 

@@ -5,23 +5,19 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, status
+from ..facts import Requires
 from ..records.supervision import DivisionTask
 
 PROCESS_KEYS = ("division_task",)
-OPEN_STATUS = [("accept", "待督查验收"), ("report", "牵头单位报告中"), ("contribute", "参加单位报送中")]
-
-
-def _status(workflow) -> str:
-    if workflow.is_completed():
-        return "已办结"
-    live = {t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)}
-    return next((status for bpmn_id, status in OPEN_STATUS if bpmn_id in live), "落实中")
+FACTS = Requires(PROCESS_KEYS, "任务分工督查记录", steps={"accept": "退回整改次数"},
+                 data=("item_no", "title", "lead_units", "participating_units", "deadline", "decision", "opinion"))
+ACCEPT = FACTS.step("accept")
 
 
 def _sent_back(workflow) -> int:
     return sum(1 for t in workflow.get_tasks(state=TaskState.COMPLETED)
-               if t.task_spec.bpmn_id == "accept" and t.data.get("decision") == "退回整改")
+               if t.task_spec.bpmn_id == ACCEPT and t.data.get("decision") == "退回整改")
 
 
 def project(session: Session, instance, workflow, data: dict, *, kind: str, actor) -> None:
@@ -30,9 +26,10 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
         session.add(DivisionTask(
             instance_id=instance.id, item_no=data.get("item_no", ""), title=data.get("title", ""),
             lead_units=list(data.get("lead_units") or []), participating_units=list(data.get("participating_units") or []),
-            deadline=data.get("deadline"), status=_status(workflow), started_at=now))
+            deadline=data.get("deadline"), status=status.of(workflow, open_default="落实中"), started_at=now))
         return
-    values = {"status": _status(workflow), "rounds": _sent_back(workflow), "opinion": data.get("opinion")}
+    values = {"status": status.of(workflow, open_default="落实中"), "rounds": _sent_back(workflow),
+              "opinion": data.get("opinion")}
     if workflow.is_completed():
         values["closed_at"] = now
     session.execute(update(DivisionTask).where(DivisionTask.instance_id == instance.id).values(**values)

@@ -4,14 +4,14 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, status
+from ..facts import Requires
 from ..models import User
 from ..records.supervision import DutyAssessment
-from .appraisal import status
 
 PROCESS_KEYS = ("duty_assessment",)
-OPEN_STATUS = [("notify_org", "通报中"), ("notify_uf", "通报中"), ("notify_unit", "通报中"), ("assess", "待考核评定"),
-               ("compile", "待汇总履职记录"), ("self_report", "待提交履职报告")]
+FACTS = Requires(PROCESS_KEYS, "年度履职考核记录",  # reads no step by id: only the data its forms fill
+                 data=("member", "year", "self_report", "grade", "assess_comment", "compile_note"))
 
 
 def project(session: Session, instance, workflow, data: dict, *, kind: str, actor) -> None:
@@ -21,9 +21,9 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
     if kind == "start":
         user_id = session.scalar(select(User.id).where(User.username == data.get("member")))
         session.add(DutyAssessment(instance_id=instance.id, user_id=user_id, year=int(data.get("year") or now.year),
-                                   status=status(workflow, OPEN_STATUS, "考核完成"), record={}))
+                                   status=status.of(workflow, open_default="进行中"), record={}))
         return
-    values = {"status": status(workflow, OPEN_STATUS, "考核完成"), "self_report": data.get("self_report"),
+    values = {"status": status.of(workflow, open_default="进行中"), "self_report": data.get("self_report"),
               "grade": data.get("grade"), "comment": data.get("assess_comment")}
     if data.get("compile_note") and not session.scalar(select(DutyAssessment.record).where(
             DutyAssessment.instance_id == instance.id)):

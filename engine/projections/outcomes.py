@@ -8,14 +8,26 @@ from __future__ import annotations
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, status
+from ..facts import Requires
 from ..records.consultation import Feedback, Implementation, Instruction, Outcome
-from .consultation_steps import Steps, _date, _known, _status, _strings, _text
+from .consultation_steps import Steps, _date, _known, _strings, _text
 
-OUTCOME_STATUS = [("feedback", "待反馈"), ("county_implement", "落实中"), ("gov_implement", "落实中"),
-                  ("county_notice", "登记批示"), ("gov_notice", "登记批示"), ("county_read", "领导阅批"),
-                  ("gov_read", "领导阅批"), ("county_receive", "登记呈阅"), ("gov_receive", "登记呈阅"),
-                  ("dept_handle", "部门办理"), ("send", "待报送")]
+FACTS = Requires(
+    ("outcome",), "协商成果记录",
+    steps={"send": "报送文号、日期和去向", "county_read": "县委领导阅批和批示", "gov_read": "政府领导阅批和批示",
+           "county_notice": "批示通知日期", "gov_notice": "批示通知日期", "county_implement": "落实情况",
+           "gov_implement": "落实情况", "dept_handle": "部门办理情况", "feedback": "反馈"},
+    data=("outcome_kind", "outcome_title", "outcome_summary", "outcome_source", "raised_by_members",
+          "raised_by_groups", "doc_no", "sent_on", "send_county", "send_gov", "send_units", "county_leader",
+          "county_read_on", "county_instructed", "county_instruction", "county_impl_units", "county_impl_due",
+          "county_notified_on", "county_impl_unit", "gov_leader", "gov_read_on", "gov_instructed", "gov_instruction",
+          "gov_impl_units", "gov_impl_due", "gov_notified_on", "gov_impl_unit", "dept_unit", "impl_status",
+          "impl_report", "reported_on", "feedback_on", "feedback_method", "feedback_content"))
+SEND, FEEDBACK, DEPT_HANDLE = FACTS.each("send", "feedback", "dept_handle")
+READ = dict(zip(("county", "gov"), FACTS.each("county_read", "gov_read")))
+NOTICE = dict(zip(("county", "gov"), FACTS.each("county_notice", "gov_notice")))
+IMPLEMENT = dict(zip(("county", "gov"), FACTS.each("county_implement", "gov_implement")))
 
 
 def record(session: Session, instance, wf, steps: Steps, call_id: str, consultation_id: int | None) -> None:
@@ -28,19 +40,19 @@ def record(session: Session, instance, wf, steps: Steps, call_id: str, consultat
         "summary": _text(inputs.get("outcome_summary")), "source": _text(inputs.get("outcome_source"), 300),
         "raised_by_members": _strings(inputs.get("raised_by_members")),
         "raised_by_groups": _strings(inputs.get("raised_by_groups")),
-        "status": "已办结" if wf.is_completed() else _status(steps, OUTCOME_STATUS, "已办结", "报送中"),
+        "status": status.of(wf, open_default="报送中"),
     }
-    sent = steps.last("send")
+    sent = steps.last(SEND)
     if sent is not None:
         values.update(doc_no=_text(sent.data.get("doc_no"), 60), sent_on=_date(sent.data.get("sent_on")),
                       send_county=bool(sent.data.get("send_county")), send_gov=bool(sent.data.get("send_gov")),
                       send_units=_strings(sent.data.get("send_units")))
     for side in ("county", "gov"):
-        read = steps.last(f"{side}_read")
+        read = steps.last(READ[side])
         if read is not None:
             values[f"{side}_leader"] = _text(read.data.get(f"{side}_leader"), 60)
             values[f"{side}_read_on"] = _date(read.data.get(f"{side}_read_on"))
-    fed = steps.last("feedback")
+    fed = steps.last(FEEDBACK)
     if fed is not None:
         values["fed_back_on"] = _date(fed.data.get("feedback_on"))
     if wf.is_completed():
@@ -60,13 +72,13 @@ def record(session: Session, instance, wf, steps: Steps, call_id: str, consultat
 
 
 def _instructions(session: Session, outcome_id: int, steps: Steps) -> None:
-    reads = [(side, t) for side in ("county", "gov") for t in steps.done.get(f"{side}_read", [])
+    reads = [(side, t) for side in ("county", "gov") for t in steps.done.get(READ[side], [])
              if t.data.get(f"{side}_instructed")]
     if not reads:
         return
     known = _known(session, Instruction.task_id, Instruction.outcome_id == outcome_id)
     for side, task in reads:
-        notice = steps.last(f"{side}_notice")
+        notice = steps.last(NOTICE[side])
         notified_on = _date(notice.data.get(f"{side}_notified_on")) if notice is not None else None
         if str(task.id) in known:
             if notified_on is not None:
@@ -84,8 +96,8 @@ def _instructions(session: Session, outcome_id: int, steps: Steps) -> None:
 
 def _implementations(session: Session, outcome_id: int, steps: Steps) -> None:
     found = [(t, channel, item) for bpmn_id, channel, item in (
-        ("county_implement", "县委批示", "county_impl_unit"), ("gov_implement", "县政府批示", "gov_impl_unit"),
-        ("dept_handle", "直接报送", "dept_unit")) for t in steps.done.get(bpmn_id, []) if item in t.data]
+        (IMPLEMENT["county"], "县委批示", "county_impl_unit"), (IMPLEMENT["gov"], "县政府批示", "gov_impl_unit"),
+        (DEPT_HANDLE, "直接报送", "dept_unit")) for t in steps.done.get(bpmn_id, []) if item in t.data]
     if not found:
         return
     known = _known(session, Implementation.task_id, Implementation.outcome_id == outcome_id)
@@ -98,7 +110,7 @@ def _implementations(session: Session, outcome_id: int, steps: Steps) -> None:
 
 
 def _feedback(session: Session, outcome_id: int, steps: Steps) -> None:
-    tasks = steps.done.get("feedback", [])
+    tasks = steps.done.get(FEEDBACK, [])
     if not tasks:
         return
     known = _known(session, Feedback.task_id, Feedback.outcome_id == outcome_id)

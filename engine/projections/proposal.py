@@ -17,45 +17,31 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from .. import clock, workdays
+from .. import clock, status, workdays
 from ..errors import FormInvalid
+from ..facts import Requires
 from ..models import OpenTask
 from ..records.proposal import Proposal, ProposalCosigner
 from ..records.worklist import ReminderSent
 
 PROCESS_KEYS = ("proposal",)
-HANDLING = ("handle", "rehandle")  # the steps whose deadline is reply_due
-BEFORE_HANDLING = ("accept", "co_opinion")  # reply_due is set, handling has not begun
+FACTS = Requires(
+    PROCESS_KEYS, "提案记录",
+    steps={"accept": "签收前的答复期限", "co_opinion": "会办时的答复期限",
+           "handle": "答复期限、督办同意的延期", "rehandle": "重新办理的答复期限、督办同意的延期"},
+    data=("title", "category", "content", "suggestion", "cosigners", "cosign_results", "decision", "reason",
+          "is_key", "face_to_face", "merge_into", "lead_unit", "co_units", "assigned_at", "reply_due", "result_class",
+          "reply_text", "satisfaction", "publish_proposal", "publish_reply", "remind_action", "extended_due"))
+HANDLING = FACTS.each("handle", "rehandle")  # the steps whose deadline is reply_due
+BEFORE_HANDLING = FACTS.each("accept", "co_opinion")  # reply_due is set, handling has not begun
 EXTEND = "同意延期"  # remind_action of 逾期督办 that moves the deadline to extended_due
-
-# Where the proposal stands, by the furthest step that is open (first match wins).
-OPEN_STATUS = [
-    ("archive", "待归档"), ("satisfaction_again", "待再次评价"), ("rehandle", "重新办理中"),
-    ("satisfaction", "待评价"), ("satisfaction_merged", "待评价"), ("handle", "办理中"), ("co_opinion", "会办中"),
-    ("accept", "待签收"), ("assign", "待交办"), ("wait_main_reply", "已并案"), ("review", "待审查"),
-    ("cosign", "待联名确认"),
-]
-END_STATUS = {"end_rejected": "不予立案", "end_archived": "已办结", "end_merged": "已办结（并案）"}
-
-
-def _status(workflow, live_tasks: list) -> str:
-    if workflow.is_completed():
-        for task in workflow.get_tasks(state=TaskState.COMPLETED):
-            if task.task_spec.bpmn_id in END_STATUS:
-                return END_STATUS[task.task_spec.bpmn_id]
-        return "已办结"
-    live = {t.task_spec.bpmn_id for t in live_tasks}
-    for bpmn_id, status in OPEN_STATUS:
-        if bpmn_id in live:
-            return status
-    return "办理中"
 
 
 def project(session: Session, instance, workflow, data: dict, *, kind: str, actor) -> None:
     now = clock.now()
     live = [] if workflow.is_completed() else workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
     values = {
-        "status": _status(workflow, live),
+        "status": status.of(workflow),
         "decision": data.get("decision"), "reason": data.get("reason"), "is_key": bool(data.get("is_key")),
         "face_to_face": bool(data.get("face_to_face")), "merge_into": data.get("merge_into"),
         "lead_unit_code": data.get("lead_unit"), "co_units": list(data.get("co_units") or []),

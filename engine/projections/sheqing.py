@@ -10,27 +10,21 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, status
+from ..facts import Requires
 from ..records.supervision import SheqingIssue, SheqingItem
 
 PROCESS_KEYS = ("sheqing",)
-OPEN_STATUS = [  # furthest open step first
-    ("feedback", "待反馈"), ("dept_handle", "部门办理中"), ("county_implement", "部门办理中"),
-    ("gov_implement", "部门办理中"), ("county_notice", "领导已批示"), ("gov_notice", "领导已批示"),
-    ("county_read", "领导阅批中"), ("gov_read", "领导阅批中"), ("county_receive", "已报送"),
-    ("gov_receive", "已报送"), ("send", "待报送"), ("compile", "已采用，待编报"), ("screen", "待筛选"),
-]
+FACTS = Requires(
+    PROCESS_KEYS, "社情民意记录",
+    steps={"screen": "是否采用、筛选时间", "compile": "《政协信息》期号"},
+    calls={"outcome": "报送去向、领导批示、办理情况和反馈"},
+    data=("title", "category", "content", "decision", "reason", "edited_title", "issue_label", "sent_to",
+          "county_instruction", "gov_instruction", "county_impl_reports", "gov_impl_reports", "dept_reports",
+          "feedback_content"))
+OUTCOME = FACTS.call("outcome")
 CALLEE_KEYS = ("county_", "gov_", "dept_", "feedback_", "sent_to", "doc_no")
 _ISSUE = re.compile(r"^(\d{4})年第(\d+)期$")
-
-
-def _status(workflow, data: dict) -> str:
-    if workflow.is_completed():
-        if data.get("decision") == "不采用":
-            return "不予采用"
-        return "已反馈" if data.get("feedback_content") else "已办结"
-    live = {t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)}
-    return next((status for bpmn_id, status in OPEN_STATUS if bpmn_id in live), "办理中")
 
 
 def _instruction(data: dict) -> str | None:
@@ -66,7 +60,7 @@ def with_caller_data(workflow, data: dict) -> dict:
             merged.update(task.data)
     merged.update(data)
     for sub in workflow.subprocesses.values():
-        if sub.spec.name != "outcome":
+        if sub.spec.name != OUTCOME:
             continue
         done = sub.get_tasks(state=TaskState.COMPLETED | TaskState.READY | TaskState.WAITING)
         for task in sorted(done, key=lambda t: t.last_state_change):
@@ -81,10 +75,10 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
         session.add(SheqingItem(
             instance_id=instance.id, number=instance.business_key, title=data.get("title", ""),
             category=data.get("category") or "", content=data.get("content") or "", submitter_id=actor.id,
-            status=_status(workflow, data), submitted_at=now))
+            status=status.of(workflow), submitted_at=now))
         return
     values = {
-        "status": _status(workflow, data), "decision": data.get("decision"), "reason": data.get("reason"),
+        "status": status.of(workflow), "decision": data.get("decision"), "reason": data.get("reason"),
         "edited_title": data.get("edited_title"), "issue_no": data.get("issue_label"),
         "send_to": [str(v) for v in data.get("sent_to") or []], "instruction": _instruction(data),
         "handling": _handling(data), "feedback": data.get("feedback_content"),

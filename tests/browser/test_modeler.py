@@ -275,3 +275,37 @@ def test_a_new_two_step_procedure_is_drawn_deployed_and_run_from_the_inboxes(
     with live_db() as session:
         instance = session.scalars(select(Instance).where(Instance.process_key == "visit_log")).one()
         assert instance.status == "completed"
+
+
+def test_a_renamed_step_a_record_reads_is_refused_and_a_new_status_label_shows_for_new_proposals(
+        new_context, live_server, live_db, artifacts):
+    page = login(new_context, live_server, "admin")
+    open_modeler(page, "proposal")
+    select_shape(page, "review")
+    label = props_field(page, "xs-statusLabel")
+    expect(page.locator("#properties")).to_contain_text("状态名称")
+    expect(label).to_have_value("待审查")
+    label.fill("待提案委员会审查")
+    select_shape(page, "handle")
+    props_field(page, "id").fill("reply")
+    expect(page.locator("#modeler-app")).to_have_attribute("data-saved", "true")
+    page.get_by_role("button", name="校验").click()
+    refused = "步骤 handle（办理答复）被删除或改名：提案记录（答复期限、督办同意的延期）依赖它。"
+    expect(page.locator("#problems li", has_text=refused)).to_have_count(1)
+    page.get_by_role("button", name="发布").click()
+    expect(page.locator("#modeler-status")).to_contain_text("未发布")
+    expect(page.locator("#problems li", has_text=refused)).to_have_count(1)
+    page.screenshot(path=str(artifacts / "modeler-08-record-depends-on-step.png"))
+
+    expect(shape(page, "reply")).to_have_class(re.compile(r"\bselected\b"))  # still selected: give its id back
+    props_field(page, "id").fill("handle")
+    expect(page.locator("#modeler-app")).to_have_attribute("data-saved", "true")
+    page.get_by_role("button", name="校验").click()
+    expect(page.locator("#problems-summary")).to_contain_text("没有发现问题")
+    page.get_by_role("button", name="发布").click()
+    expect(page.locator("#modeler-status")).to_contain_text("第 2 版")
+
+    start_proposal(live_db, "member1", "新标签下的提案")
+    member = login(new_context, live_server, "member1")
+    member.goto("/proposals")
+    expect(member.locator("tr", has_text="新标签下的提案").locator(".status")).to_contain_text("待提案委员会审查")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,31 @@ def test_modeler_pages_in_english(client, auth):
         assert response.status_code == 200
     assert "Validate" in text(client.get("/modeler/proposal")) and "Deploy" in text(client.get("/modeler/proposal"))
     assert '"locale": "en"' in client.get("/modeler/proposal").get_data(as_text=True).replace("&#34;", '"')
+
+
+REVIEW_LABEL = '<spiffworkflow:property name="statusLabel" value="待审查" />'
+
+
+def test_renaming_a_step_a_record_reads_is_refused_at_validate_and_deploy_naming_both(client, auth, db):
+    auth.as_("admin")
+    xml = re.sub(r'(?<=[">])handle(?=["<])', "reply", _xml(client))
+    expected = "步骤 handle（办理答复）被删除或改名：提案记录（答复期限、督办同意的延期）依赖它。"
+    checked = client.post("/modeler/proposal/validate", json={"xml": xml}).json
+    assert [p["message"] for p in checked["problems"]] == [expected]
+    refused = client.post("/modeler/proposal/deploy", json={"xml": xml})
+    assert refused.status_code == 422 and [p["message"] for p in refused.json["problems"]] == [expected]
+    assert scalar(db, select(func.count()).select_from(ProcessVersion).where(ProcessVersion.process_key == "proposal")) == 1
+    assert 'id="reply"' in _xml(client)  # the working copy keeps the edit
+
+
+def test_a_status_label_changed_in_the_modeler_shows_in_the_proposal_list_of_new_proposals(client, auth, db):
+    submit(auth, client, "member1")
+    auth.as_("admin")
+    xml = _xml(client).replace(REVIEW_LABEL, REVIEW_LABEL.replace("待审查", "待提案委员会审查"))
+    assert client.post("/modeler/proposal/validate", json={"xml": xml}).json["problems"] == []
+    assert client.post("/modeler/proposal/deploy", json={"xml": xml}).status_code == 200
+    submit(auth, client, "member2")
+    assert "待提案委员会审查" in text(client.get("/proposals"))
+    auth.as_("member1")
+    page = text(client.get("/proposals"))
+    assert "待审查" in page and "待提案委员会审查" not in page  # running proposals keep their version's labels

@@ -1,5 +1,6 @@
-// The properties group for this product: who handles a step (its lane's role), its form, deadline, candidates and
-// instructions; and, on a lane, the role it stands for.
+// The properties group for this product: who handles a step (its lane's role), its form, deadline, candidates,
+// instructions and the status lists show while it is open; on a lane, the role it stands for; on a call activity,
+// a catch or an end event, the status it stands for.
 import { h } from '@bpmn-io/properties-panel/preact';
 import {
   SelectEntry, TextAreaEntry, TextFieldEntry,
@@ -15,8 +16,16 @@ const FIELDS = [
   ['dueWorkingDays', 'Due in working days', null],
   ['dueDate', 'Due date expression', 'An expression giving an ISO date, e.g. add_working_days(assigned_at, 10)'],
   ['candidateUser', 'Candidate user (expression)', null],
-  ['candidateUnit', 'Candidate unit (expression)', null]
+  ['candidateUnit', 'Candidate unit (expression)', null],
+  ['statusLabel', 'Status label', 'What lists show while this step is open, e.g. 待审查'],
+  ['statusOrder', 'Status order', 'When several steps are open, lists show the label of the one with the highest number']
 ];
+const STATUS_FIELDS = [
+  ['statusLabel', 'Status label', 'What lists show while this step is open (at an end event: once the case ends there)'],
+  ['statusOrder', 'Status order', 'When several steps are open, lists show the label of the one with the highest number'],
+  ['statusPrefix', 'Status prefix', 'Put before the called process\'s status, e.g. 成果']
+];
+const STATUS_ELEMENTS = ['bpmn:CallActivity', 'bpmn:IntermediateCatchEvent', 'bpmn:EndEvent'];
 
 function PropertyEntry({ element, id, name, label, description }) {
   const modeling = useService('modeling');
@@ -80,6 +89,15 @@ export default function XieshangPropertiesProvider(propertiesPanel, translate, c
         entries.push({ id: `xs-${name}`, name, label, description, component: PropertyEntry, isEdited: isTextFieldEntryEdited });
       }
       entries.push({ id: 'xs-instructions', component: InstructionsEntry, isEdited: isTextAreaEntryEdited });
+      groups.splice(1, 0, { id: 'xieshang', label: translate('Xieshang'), entries });
+    }
+    if (STATUS_ELEMENTS.some((type) => is(element, type))) {
+      const entries = STATUS_FIELDS
+        .filter(([name]) => name !== 'statusPrefix' || is(element, 'bpmn:CallActivity'))
+        .filter(([name]) => name !== 'statusOrder' || !is(element, 'bpmn:EndEvent'))
+        .map(([name, label, description]) => ({
+          id: `xs-${name}`, name, label, description, component: PropertyEntry, isEdited: isTextFieldEntryEdited
+        }));
       groups.splice(1, 0, { id: 'xieshang', label: translate('Xieshang'), entries });
     }
     if (is(element, 'bpmn:Lane')) {

@@ -74,6 +74,15 @@ export const panel = {
   'Candidate user (expression)': '指定办理人（表达式）',
   'Candidate unit (expression)': '指定办理单位（表达式）',
   'Instructions for the person who acts': '办理说明',
+  'Status label': '状态名称',
+  'What lists show while this step is open, e.g. 待审查': '此步骤待办理时，列表和事项页显示的状态，如“待审查”',
+  'What lists show while this step is open (at an end event: once the case ends there)':
+    '此步骤办理中时列表显示的状态（结束事件：事项在此办结后显示的状态）',
+  'Status order': '状态顺序',
+  'When several steps are open, lists show the label of the one with the highest number':
+    '整数；几个步骤同时待办理时，显示顺序号最大的步骤的状态名称',
+  'Status prefix': '状态前缀',
+  "Put before the called process's status, e.g. 成果": '加在被调用流程的状态名称之前，如“成果”',
   'Append user task': '追加用户任务',
   'Create user task': '创建用户任务'
 };
