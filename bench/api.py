@@ -5,7 +5,9 @@ import time
 
 from sqlalchemy import select
 
-from engine import db as engine_db, inbox, runtime
+from engine import db as engine_db
+from engine.worklist import inbox
+from engine.runtime import verbs as runtime
 from engine.models import Instance, OpenTask
 
 from . import fixtures

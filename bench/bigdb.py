@@ -22,9 +22,9 @@ from pathlib import Path
 from sqlalchemy import Boolean, Integer
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from engine.demo import HANDLING_UNITS
+from engine.people.demo import HANDLING_UNITS
 from engine.models import Base, Instance, OpenTask
-from engine.records import Proposal
+from engine.procedures.proposal.records import Proposal
 
 from . import fixtures
 

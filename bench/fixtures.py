@@ -15,9 +15,13 @@ from pathlib import Path
 from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 
-from engine import clock, db as engine_db, definitions, demo, holidays, models, reference, runtime
+from engine import clock, db as engine_db, models, schema
+from engine.definitions import deploy as definitions
+from engine.people import demo, directory as reference
+from engine.calendar import holidays
+from engine.runtime import verbs as runtime
 from engine.models import Event, Instance, OpenTask, User
-from engine.records import Proposal
+from engine.procedures.proposal.records import Proposal
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
@@ -44,7 +48,7 @@ class Database:
 def build(url: str) -> Database:
     """Schema, roles, units, demo people and every shipped diagram (as tests/web builds its demo database)."""
     engine = engine_db.make_engine(url)
-    engine_db.create_schema(engine)
+    schema.create_schema(engine)
     with engine_db.make_sessionmaker(engine)() as session:
         reference.load_roles(session, PROCESSES)
         reference.load_units(session, PROCESSES)

@@ -105,7 +105,9 @@ class Phases:
 def _engine_phases(phases: Phases) -> None:
     from sqlalchemy.orm import Session
 
-    from engine import audit, forms, messages, projections, references, runtime, state
+    from engine.runtime import audit, messages, projections, verbs as runtime, state
+    from engine.definitions import forms
+    from engine.cases import references
 
     phases.wrap(runtime, "complete_task", "engine: complete_task itself (ORM selects, glue)")
     phases.wrap(runtime, "start_instance", "engine: start_instance itself (ORM, glue)")
@@ -127,7 +129,7 @@ def _engine_phases(phases: Phases) -> None:
     phases.wrap(messages, "next_timer", "engine: next timer")
     phases.wrap(messages, "deliver", "engine: deliver thrown messages")
     try:
-        from engine import notifications
+        from engine.worklist import notifications
     except ImportError:
         notifications = None
     if notifications is not None:
@@ -139,7 +141,8 @@ def _engine_phases(phases: Phases) -> None:
 
 
 def api_completion(n: int, scratch: Path, use_cprofile: bool) -> str:
-    from engine import db as engine_db, runtime
+    from engine import db as engine_db
+    from engine.runtime import verbs as runtime
 
     from . import fixtures
 
@@ -208,7 +211,8 @@ def _web_phases(phases: Phases, app) -> None:
 
     import web.inbox
     import web.proposals
-    from engine import definitions, inbox
+    from engine.definitions import deploy as definitions
+    from engine.worklist import inbox
 
     phases.wrap(flask.Flask, "wsgi_app", "Flask: request dispatch, routing, hooks, response")
     phases.wrap(flask.sessions.SecureCookieSessionInterface, "open_session", "Flask: read + verify session cookie")
@@ -231,7 +235,8 @@ def _web_phases(phases: Phases, app) -> None:
     phases.wrap(web.proposals, "parse_form", "web: parse form")
     phases.wrap(jinja2.Template, "render", "Jinja2: render template")
     try:
-        from engine import savedviews, workdays, worklist
+        from engine.worklist import saved_views as savedviews, pages as worklist
+        from engine.calendar import workdays
     except ImportError:
         return
     phases.wrap(worklist, "list_open", "web→engine: worklist page (COUNT + page query, rows)")

@@ -130,8 +130,8 @@ class Bench:
 
     def measure_floor(self) -> None:
         self.step("floor: raw SpiffWorkflow")
-        from engine import definitions, forms
-        from engine import state as engine_state
+        from engine.definitions import deploy as definitions, forms
+        from engine.runtime import state as engine_state
 
         database = self.copy("floor")
         instance_id = fixtures.start_one(database)

@@ -80,7 +80,8 @@ def _merge(parts: list[tuple], cpu_key: str) -> Result:
 
 
 def _api_worker(url: str, task_ids: list[str], seconds: float, barrier, queue) -> None:
-    from engine import db as engine_db, runtime
+    from engine import db as engine_db
+    from engine.runtime import verbs as runtime
     from engine.errors import XieshangError
 
     from . import fixtures

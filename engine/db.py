@@ -89,10 +89,3 @@ def take_write_lock(session: Session) -> None:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-def create_schema(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration (engine/schema.py)."""
-    from . import schema
-
-    schema.upgrade(engine)

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integ
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from . import clock
+from engine import clock
 
 
 def _now() -> dt.datetime:
@@ -55,7 +55,7 @@ class Role(Base):
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(60), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
-    # What holders of the role may do (engine/permissions.py), from processes/roles.json "may".
+    # What holders of the role may do (engine/people/permissions.py), from processes/roles.json "may".
     actions: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
 
 
@@ -67,7 +67,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Set when an administrator gives the initial password or resets it (engine/accounts.py): the next page after
+    # Set when an administrator gives the initial password or resets it (engine/people/accounts.py): the next page after
     # logging in is 修改密码, until the person picks a password only they know.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     unit: Mapped[Unit | None] = relationship(lazy="joined")
@@ -107,6 +107,9 @@ class Instance(Base):
     process_key: Mapped[str] = mapped_column(String(100), index=True)
     title: Mapped[str] = mapped_column(String(300), default="")
     business_key: Mapped[str] = mapped_column(String(60), index=True, default="")
+    # A key case (重点: a key proposal, a key research topic): the case data's `is_key`, kept at every step; lists
+    # mark and filter by it without knowing the procedure.
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[dt.datetime] = mapped_column(default=_now)
@@ -120,7 +123,7 @@ class Instance(Base):
     audit_head: Mapped[str] = mapped_column(String(64), default="")  # hash of the newest Event of this instance
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
     # Deadlines its scripts counted in working days (add_working_days), as JSON: start, days, due, pending — so that
-    # a change of the holiday calendar can recompute them (engine/deadlines.py).
+    # a change of the holiday calendar can recompute them (engine/runtime/deadlines.py).
     workday_deadlines: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     version: Mapped[ProcessVersion] = relationship(lazy="raise")
     started_by: Mapped[User | None] = relationship(lazy="raise")
@@ -152,13 +155,13 @@ class OpenTask(Base):
     # can recompute it), and whether it was counted across a year whose holidays are not entered yet (待核定).
     due_working_days: Mapped[int | None] = mapped_column(Integer)
     due_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    # Work state (engine/claims.py): who took the task on, and who handed it to them to do on their behalf.
+    # Work state (engine/worklist/claims.py): who took the task on, and who handed it to them to do on their behalf.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     claimed_at: Mapped[dt.datetime | None]
     delegated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     instance: Mapped[Instance] = relationship(lazy="raise")
 
-    # The worklist (engine/worklist.py): a view is a few disjoint ranges of the first four columns (role, candidate
+    # The worklist (engine/worklist/pages.py): a view is a few disjoint ranges of the first four columns (role, candidate
     # unit, candidate user, claimer), each read in due order only as far as the page reaches, and counted without
     # reading a row; the columns after `id` answer the status and process filters from the index too. The second
     # orders all open work (全部在办) by due date.

@@ -14,8 +14,8 @@ from alembic.autogenerate import compare_metadata
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
-from . import records  # noqa: F401 - every table joins the metadata
-from .models import Base
+from engine import tables  # noqa: F401 - every table joins the metadata
+from engine.models import Base
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -47,6 +47,11 @@ def upgrade(engine: Engine, *, fresh_from_migrations: bool = False) -> None:
             command.upgrade(config, "head")
 
 
+def create_schema(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest migration."""
+    upgrade(engine)
+
+
 def differences(engine: Engine) -> list:
     """What the models say that the database lacks (empty when migrations and models agree)."""
     with engine.connect() as connection:
@@ -62,6 +67,6 @@ def new_revision(engine: Engine, message: str) -> None:
 if __name__ == "__main__":
     import sys
 
-    from .db import make_engine
+    from engine.db import make_engine
 
     new_revision(make_engine(), " ".join(sys.argv[1:]) or "schema change")

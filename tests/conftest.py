@@ -6,9 +6,14 @@ import uuid
 from pathlib import Path
 
 import pytest
+
+import engine.procedures  # noqa: F401 - the procedures register with the core, as the app and the CLI do
 from sqlalchemy import text
 
-from engine import clock, db, demo, definitions, holidays
+from engine import clock, db, schema
+from engine.people import demo
+from engine.definitions import deploy as definitions
+from engine.calendar import holidays
 from engine.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +47,7 @@ def db_url(request, tmp_path):
 @pytest.fixture
 def engine_(db_url):
     engine = db.make_engine(db_url)
-    db.create_schema(engine)
+    schema.create_schema(engine)
     yield engine
     engine.dispose()
 

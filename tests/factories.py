@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine.models import Role, Unit, User
-from engine.passwords import hash_password
+from engine.people.passwords import hash_password
 
 PASSWORD = "xieshang"
 

@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+import engine.procedures  # noqa: F401 - the procedures register with the core before any request
+
 csrf = CSRFProtect()
 
 

@@ -5,6 +5,8 @@ from contextlib import contextmanager
 from typing import Iterator
 
 import click
+
+import engine.procedures  # noqa: F401 - the procedures register with the core before any command
 from sqlalchemy.orm import Session
 
 
@@ -35,9 +37,10 @@ def _session(ctx: click.Context) -> Iterator[Session]:
 @click.pass_context
 def init_db(ctx: click.Context) -> None:
     """Create the tables."""
-    from engine.db import create_schema, make_engine
+    from engine.db import make_engine
+    from engine.schema import create_schema
 
-    from engine import holidays
+    from engine.calendar import holidays
 
     engine = make_engine(ctx.obj["url"])
     try:
@@ -55,7 +58,8 @@ def init_db(ctx: click.Context) -> None:
 @click.pass_context
 def deploy(ctx: click.Context, directory: str) -> None:
     """Load roles and units, then deploy every diagram of DIRECTORY as a new version if it changed."""
-    from engine import definitions, reference
+    from engine.definitions import deploy as definitions
+    from engine.people import directory as reference
     from engine.errors import DeployError
 
     with _session(ctx) as session:
@@ -77,7 +81,7 @@ def deploy(ctx: click.Context, directory: str) -> None:
 @click.pass_context
 def demo(ctx: click.Context, directory: str) -> None:
     """Create the demo units, roles and users (password: xieshang)."""
-    from engine import demo as demo_data
+    from engine.people import demo as demo_data
 
     with _session(ctx) as session:
         logins = demo_data.load_demo(session, directory)
@@ -107,7 +111,7 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
 @click.pass_context
 def tick(ctx: click.Context) -> None:
     """Fire due timers and start scheduled instances (run every minute from cron or a timer unit)."""
-    from engine import schedule
+    from engine.runtime import schedule
 
     with _session(ctx) as session:
         counts = schedule.tick(session)
@@ -127,7 +131,7 @@ def holidays() -> None:
 @click.pass_context
 def holidays_load(ctx: click.Context, path: str) -> None:
     """Load the years of PATH (.xlsx as exported from 节假日安排, or .json) and recompute open deadlines."""
-    from engine import holiday_sheets
+    from engine.calendar import sheets as holiday_sheets
     from engine.errors import FormInvalid
 
     with _session(ctx) as session:
@@ -145,7 +149,7 @@ def holidays_load(ctx: click.Context, path: str) -> None:
 @click.pass_context
 def holidays_list(ctx: click.Context) -> None:
     """The entered years, with their source and number of ranges."""
-    from engine import holidays as calendar
+    from engine.calendar import holidays as calendar
 
     with _session(ctx) as session:
         for entry in calendar.years(session):

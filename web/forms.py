@@ -279,7 +279,7 @@ def all_errors(schema: Mapping[str, Any], parsed: ParsedForm) -> dict[str, str]:
     """When some inputs could not be converted, also run the engine's schema check on the rest so that every
     problem shows at once (nothing is submitted)."""
     from engine.errors import FormInvalid
-    from engine.forms import validate
+    from engine.definitions.forms import validate
 
     if not parsed.errors:
         return {}

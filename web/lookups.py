@@ -57,6 +57,6 @@ def _name(session: Session, kind: str, code: str) -> str | None:
 
 
 def version_forms(session: Session, version_id: Any) -> list[dict[str, Any]]:
-    from engine import definitions
+    from engine.definitions import deploy as definitions
 
     return list((definitions.version_by_id(session, version_id).forms or {}).values())  # versions are cached

@@ -1,4 +1,4 @@
-"""The main menu as data: each entry's page, label and the action that shows it (engine/permissions.py), so the menu
+"""The main menu as data: each entry's page, label and the action that shows it (engine/people/permissions.py), so the menu
 and the pages' own checks cannot disagree (tests/web/test_menu.py walks every demo role)."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import Flask, request
 from flask_login import current_user
 
-from engine import permissions
+from engine.people import permissions
 from web.i18n import N_
 
 

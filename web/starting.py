@@ -5,7 +5,9 @@ from typing import Callable
 
 from flask import flash, redirect, render_template, request
 
-from engine import definitions, inbox, runtime
+from engine.definitions import deploy as definitions
+from engine.worklist import inbox
+from engine.runtime import verbs as runtime
 from engine.errors import Forbidden, FormInvalid
 from engine.models import Instance
 from web.db import commit, get_session, rollback

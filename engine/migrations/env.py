@@ -1,7 +1,7 @@
 """Alembic environment: runs on the connection engine.schema hands over (no alembic.ini, no URL here)."""
 from alembic import context
 
-from engine import records  # noqa: F401 - every table joins the metadata
+from engine import tables  # noqa: F401 - every table joins the metadata
 from engine.models import Base
 
 connection = context.config.attributes["connection"]

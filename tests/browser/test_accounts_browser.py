@@ -9,7 +9,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from engine import db as engine_db, rosters, runtime
+from engine import db as engine_db
+from engine.people import rosters
+from engine.runtime import verbs as runtime
 from engine.models import User
 
 from .person import Person

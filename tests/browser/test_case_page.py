@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from engine import runtime
+from engine.runtime import verbs as runtime
 from engine.models import User
 from tests.case_material import PDF, start_material
 from tests.web.conftest import build_demo_db

@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from engine import db as engine_db
 from engine.models import Instance
-from engine.records.consultation import (Attendance, Consultation, ConsultationMaterial, Feedback, Implementation,
-                                         Instruction, Meeting, Outcome)
+from engine.procedures.consultation.records import (Attendance, Consultation, ConsultationMaterial, Feedback,
+                                                    Implementation, Instruction, Meeting, Outcome)
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from engine import db as engine_db
-from engine import definitions, runtime
+from engine.definitions import deploy as definitions
+from engine.runtime import verbs as runtime
 from engine.models import Instance, User
 
 pytestmark = pytest.mark.browser

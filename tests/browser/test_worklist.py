@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from engine import clock, db as engine_db, runtime
+from engine import clock, db as engine_db
+from engine.runtime import verbs as runtime
 from engine.models import OpenTask, User
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine import definitions, inbox, runtime
+from engine.definitions import deploy as definitions
+from engine.worklist import inbox
+from engine.runtime import verbs as runtime
 from engine.models import User
 
 HERE = Path(__file__).resolve().parent

@@ -5,10 +5,11 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from engine import clock, schedule
+from engine import clock
+from engine.runtime import schedule
 from engine.models import Instance
-from engine.records.consultation import (Attendance, Consultation, Feedback, Implementation, Instruction, Meeting,
-                                         Outcome)
+from engine.procedures.consultation.records import (Attendance, Consultation, Feedback, Implementation,
+                                                    Instruction, Meeting, Outcome)
 
 from .flow import Flow
 

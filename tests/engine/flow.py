@@ -5,9 +5,11 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from engine import clock, inbox, runtime
+from engine import clock
+from engine.worklist import inbox
+from engine.runtime import verbs as runtime
 from engine.models import Instance, OpenTask, User
-from engine.records import Proposal
+from engine.procedures.proposal.records import Proposal
 
 MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.TZ)  # an ordinary working week, far from holidays
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine import accounts, rosters
+from engine.people import accounts, rosters
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
 from engine.models import Event, User
-from engine.passwords import check_password, generate_password, password_problem
-from engine.records.members import Member
+from engine.people.passwords import check_password, generate_password, password_problem
+from engine.people.records import Member
 
 CLERK = {"username": "czj_new", "name": "县财政局新经办人", "unit": "czj", "role_keys": ["department"]}
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import clock, runtime
+from engine import clock
+from engine.runtime import verbs as runtime
 from engine.errors import Forbidden, FormInvalid
-from engine.records.supervision import Appraisal, Participation
+from engine.procedures.supervision.records import Appraisal, Participation
 
 from .flow import MONDAY
 from .supervision_flow import clerk_of, do, open_ids, open_rows, run_outcome
@@ -50,7 +51,7 @@ def test_appraisal_rectified_accepted_and_forwarded(s, users):
     assert open_ids(s, instance) == ["send"]
     record = appraisal(s, instance)
     assert record.status == "成果待报送" and record.rating == "基本满意"
-    from engine import runtime as rt
+    from engine.runtime import verbs as rt
 
     data = rt.instance_data(s, instance)
     assert data["outcome_kind"] == "民主评议报告" and data["outcome_title"] == "关于县农牧局惠农补贴发放工作的民主评议报告"

@@ -6,7 +6,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from engine import definitions, inbox, reference, runtime
+from engine.definitions import deploy as definitions
+from engine.worklist import inbox
+from engine.people import directory as reference
+from engine.runtime import verbs as runtime
 from engine.errors import DeployError
 from engine.models import Instance
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine import clock
-from engine.records.consultation import Instruction, Outcome
+from engine.procedures.consultation.records import Instruction, Outcome
 
 from .flow import MONDAY
 from .supervision_flow import do, run_outcome
@@ -30,7 +30,7 @@ def test_a_sheqing_outcome_is_recorded_with_its_instruction(deployed, users, bot
 
 
 def test_reading_goes_to_the_leaders_of_the_office_it_was_sent_to(deployed, users):
-    from engine import inbox
+    from engine.worklist import inbox
 
     clock.set_now(MONDAY)
     s = deployed

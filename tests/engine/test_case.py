@@ -4,10 +4,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine import attachments, audit, definitions, form_drafts, inbox, opinions, runtime
+from engine.cases import attachments, form_drafts, opinions
+from engine.runtime import audit, verbs as runtime
+from engine.definitions import deploy as definitions
+from engine.worklist import inbox
 from engine.errors import FormInvalid, Forbidden, NotFound, XieshangError
 from engine.models import Event, OpenTask
-from engine.records.case import Attachment, Opinion, TaskDraft
+from engine.cases.records import Attachment, Opinion, TaskDraft
 from tests.case_material import DIAGRAM as MATERIAL, PDF, docx
 
 

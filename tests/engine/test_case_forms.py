@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import FormInvalid
-from engine.forms import schema_problems, validate
+from engine.definitions.forms import schema_problems, validate
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "case_material" / "forms" / "material" / "submit.json")
                     .read_text(encoding="utf-8"))

@@ -6,7 +6,8 @@ import multiprocessing
 import pytest
 from sqlalchemy import func, select
 
-from engine import clock, db, runtime
+from engine import clock, db
+from engine.runtime import verbs as runtime
 from engine.errors import Conflict
 from engine.models import Event, OpenTask, User
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import clock, inbox, runtime
+from engine import clock
+from engine.worklist import inbox
+from engine.runtime import verbs as runtime
 from engine.errors import FormInvalid
 
 from .consultation_flow import DRAFT, MATERIAL, NOTICE, RECORD, START, ConsultationFlow

@@ -4,9 +4,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import clock, inbox, runtime
+from engine import clock
+from engine.worklist import inbox
+from engine.runtime import verbs as runtime
 from engine.errors import FormInvalid, NotFound
-from engine.records.consultation import ConsultationMaterial, Meeting
+from engine.procedures.consultation.records import ConsultationMaterial, Meeting
 
 from .consultation_flow import DRAFT, MATERIAL, NOTICE, RECORD, RESEARCH, START, ConsultationFlow
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import clock, inbox, runtime
+from engine import clock
+from engine.worklist import inbox
+from engine.runtime import verbs as runtime
 from engine.errors import Forbidden, FormInvalid, NotFound
 
 from .consultation_flow import FEEDBACK, IMPLEMENTED, SEND, START, ConsultationFlow
@@ -154,7 +156,7 @@ SKIP</bpmn:script></bpmn:scriptTask>
 
 
 def _deploy_caller(flow, tmp_path, groups_line: str, monkeypatch):
-    from engine import definitions
+    from engine.definitions import deploy as definitions
 
     monkeypatch.setattr(definitions, "_VERSIONS", {})  # version ids of extra diagrams differ from test to test
     (tmp_path / "reporter.bpmn").write_text(CALLER.replace("SKIP", groups_line), encoding="utf-8")
@@ -165,8 +167,8 @@ def _deploy_caller(flow, tmp_path, groups_line: str, monkeypatch):
 def test_a_caller_gets_only_the_result_back_and_its_outcome_is_recorded(flow, tmp_path, monkeypatch):
     """The data contract: the six inputs go in, `outcome_result` comes back, the caller's own data stays; another
     procedure's projector records its outcomes with `record_outcomes`."""
-    from engine import projections
-    from engine.projections import consultation
+    from engine.runtime import projections
+    from engine.procedures.consultation import projection as consultation
 
     _deploy_caller(flow, tmp_path, "raised_by_groups = []", monkeypatch)
     monkeypatch.setitem(projections.PROJECTORS, "reporter",
@@ -189,7 +191,7 @@ def test_a_caller_gets_only_the_result_back_and_its_outcome_is_recorded(flow, tm
 
 
 def test_a_caller_that_leaves_out_an_input_is_stopped(flow, tmp_path, monkeypatch):
-    from engine.runtime import ProcessFault
+    from engine.runtime.verbs import ProcessFault
 
     _deploy_caller(flow, tmp_path, "", monkeypatch)  # no raised_by_groups
     with pytest.raises(ProcessFault):

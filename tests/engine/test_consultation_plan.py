@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from engine import clock, runtime
+from engine import clock
+from engine.runtime import verbs as runtime
 from engine.errors import FormInvalid
 from engine.models import Instance, ScheduledStart
-from engine.records.consultation import Consultation, ConsultationPlan, PlanItem, PlanTopic
+from engine.procedures.consultation.records import Consultation, ConsultationPlan, PlanItem, PlanTopic
 
 from .consultation_flow import START, ConsultationFlow
 

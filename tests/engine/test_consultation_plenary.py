@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import clock, runtime
+from engine import clock
+from engine.runtime import verbs as runtime
 from engine.errors import FormInvalid, NotFound
-from engine.records.consultation import ConsultationMaterial, Speech
+from engine.procedures.consultation.records import ConsultationMaterial, Speech
 
 from .consultation_flow import DRAFT, MATERIAL, RECORD, START, ConsultationFlow
 

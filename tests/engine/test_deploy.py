@@ -7,7 +7,8 @@ from xml.sax.saxutils import escape
 import pytest
 from sqlalchemy import func, select
 
-from engine import definitions, reference
+from engine.definitions import deploy as definitions
+from engine.people import directory as reference
 from engine.errors import DeployError
 from engine.models import ProcessVersion
 

@@ -6,10 +6,13 @@ import json
 import pytest
 from sqlalchemy import select
 
-from engine import clock, division, inbox, runtime
+from engine import clock
+from engine.procedures.supervision import division
+from engine.worklist import inbox
+from engine.runtime import verbs as runtime
 from engine.errors import FormInvalid, NotFound
 from engine.models import OpenTask, Role, Unit, User
-from engine.records.supervision import DivisionTask
+from engine.procedures.supervision.records import DivisionTask
 
 from .flow import MONDAY, complete, open_rows
 from .supervision_flow import clerk_of

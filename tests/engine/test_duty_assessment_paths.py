@@ -4,10 +4,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import clock, duty, runtime
+from engine import clock
+from engine.procedures.duty import report as duty
+from engine.runtime import verbs as runtime
 from engine.errors import Conflict, Forbidden
-from engine.records.members import Member
-from engine.records.supervision import DutyAssessment
+from engine.people.records import Member
+from engine.procedures.supervision.records import DutyAssessment
 
 from .flow import MONDAY
 from .supervision_flow import do, open_ids, open_rows

@@ -6,8 +6,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select
 
-from engine import clock, duty, inbox, runtime
-from engine.records.consultation import Attendance, Consultation, Meeting, Speech
+from engine import clock
+from engine.procedures.duty import report as duty
+from engine.worklist import inbox
+from engine.runtime import verbs as runtime
+from engine.procedures.consultation.records import Attendance, Consultation, Meeting, Speech
 
 from .flow import MONDAY, SUBMIT
 from .supervision_flow import do

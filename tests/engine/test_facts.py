@@ -10,7 +10,8 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from engine import definitions, drafts, facts, projections
+from engine.definitions import deploy as definitions, working_copies as drafts, facts
+from engine import procedures, registry
 from engine.errors import DeployError
 from engine.models import ProcessVersion
 
@@ -139,12 +140,12 @@ def test_projectors_name_steps_only_through_their_declared_requirements():
     """No step id as a literal outside a `Requires(...)` declaration (data keys it declares aside) and no status
     table: a status a list shows comes from the diagram."""
     ids = _shipped_ids()
-    declared_data = set().union(*(r.data for r in facts._REGISTRY)) | {"outcome"}  # "outcome" is also a process key
-    not_steps = {("duty_assessment.py", "record"), ("sheqing.py", "feedback"),  # columns of their records
-                 ("proposal.py", "invited")}  # a co-signer's answer
-    folder = Path(projections.__file__).parent
+    declared_data = set().union(*(r.data for r in registry.get().requirements)) | {"outcome"}  # also a process key
+    not_steps = {("duty/assessment.py", "record"), ("supervision/sheqing.py", "feedback"),  # columns of their records
+                 ("proposal/projection.py", "invited"), ("proposal/records.py", "invited")}  # a co-signer's answer
+    folder = Path(procedures.__file__).parent
     offenders = []
-    for path in sorted(folder.glob("*.py")):
+    for path in sorted(folder.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         inside = set()
         for node in ast.walk(tree):
@@ -154,8 +155,8 @@ def test_projectors_name_steps_only_through_their_declared_requirements():
         for node in ast.walk(tree):
             if (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ids
                     and node.value not in declared_data and id(node) not in inside
-                    and (path.name, node.value) not in not_steps):
-                offenders.append(f"{path.name}:{node.lineno} {node.value}")
+                    and (path.relative_to(folder).as_posix(), node.value) not in not_steps):
+                offenders.append(f"{path.relative_to(folder)}:{node.lineno} {node.value}")
             if isinstance(node, ast.Assign) and any(getattr(t, "id", "").endswith("_STATUS") for t in node.targets):
-                offenders.append(f"{path.name}:{node.lineno} status table")
+                offenders.append(f"{path.relative_to(folder)}:{node.lineno} status table")
     assert offenders == [], offenders

@@ -10,10 +10,12 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from engine import clock, holidays, holiday_sheets, runtime, schedule, workdays
+from engine import clock
+from engine.calendar import holidays, sheets as holiday_sheets, workdays
+from engine.runtime import verbs as runtime, schedule
 from engine.errors import Forbidden, FormInvalid
 from engine.models import Event, Instance, OpenTask
-from engine.records.calendar import HolidayYear
+from engine.calendar.records import HolidayYear
 
 from .flow import ACCEPT, Flow
 
@@ -149,7 +151,7 @@ def test_entering_the_year_recomputes_open_deadlines_and_leaves_finished_ones(fl
     assert all(e.data["calendar"] == f"2027年节假日安排（{SOURCE}）" for e in lines)
     again = deployed.scalars(select(Event).where(Event.instance_id == reviewed.id, Event.bpmn_id == "review")).one()
     assert (again.hash, again.data) == finished  # the finished step is history as it was
-    from engine import audit
+    from engine.runtime import audit
 
     assert all(audit.verify(deployed, i.id) for i in (waiting, reviewed, assigned))
 
@@ -325,7 +327,7 @@ NOTICE_2026 = """国务院办公厅关于2026年部分节假日安排的通知
 
 
 def test_the_2026_notice_reads_as_the_library_has_it():
-    from engine import holiday_notice
+    from engine.calendar import notice as holiday_notice
 
     reading = holiday_notice.read(NOTICE_2026, 2026)
     assert reading.unread == []
@@ -334,7 +336,7 @@ def test_the_2026_notice_reads_as_the_library_has_it():
 
 
 def test_a_notice_across_months_and_years_and_a_line_it_cannot_read():
-    from engine import holiday_notice
+    from engine.calendar import notice as holiday_notice
 
     reading = holiday_notice.read("一、中秋节、国庆节：9月29日至10月6日放假调休，共8天。10月7日（周六）、10月8日（周日）上班。\n"
                                   "二、元旦：2023年12月30日至2024年1月1日放假，共3天。\n"

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import clock, runtime
+from engine import clock
+from engine.runtime import verbs as runtime
 from engine.errors import FormInvalid
-from engine.records.supervision import Inspection, Participation
+from engine.procedures.supervision.records import Inspection, Participation
 
 from .flow import MONDAY
 from .supervision_flow import do, open_ids, open_rows, run_outcome

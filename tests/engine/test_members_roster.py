@@ -7,10 +7,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from engine import rosters
+from engine.people import rosters
 from engine.errors import Conflict, FormInvalid
 from engine.models import User
-from engine.records.members import Member, Sector, Term
+from engine.people.records import Member, Sector, Term
 
 MEMBER_COLUMNS = rosters.SHEETS["委员"]
 
@@ -133,7 +133,7 @@ def test_a_member_can_be_deactivated_and_a_used_sector_not_deleted(deployed):
 
 def test_a_roster_save_does_not_switch_a_deactivated_login_back_on(deployed, users):
     """The account page deactivated the member's login; editing their roster record keeps it off."""
-    from engine import accounts
+    from engine.people import accounts
 
     member1 = users.member1
     accounts.set_active(deployed, users.office1, member1.id, False)

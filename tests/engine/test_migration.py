@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import definitions, drafts, migration, runtime
+from engine.definitions import deploy as definitions, working_copies as drafts, moving as migration
+from engine.runtime import verbs as runtime
 from engine.models import Event, Instance, OpenTask
 
 from .flow import SUBMIT, Flow
@@ -13,7 +14,7 @@ from .flow import SUBMIT, Flow
 @pytest.fixture(autouse=True)
 def _fresh_version_cache(monkeypatch):
     """versions are cached by database and row id; other tests' databases reuse the ids this test deploys."""
-    from engine import definitions
+    from engine.definitions import deploy as definitions
 
     monkeypatch.setattr(definitions, "_VERSIONS", {})
 
@@ -126,7 +127,7 @@ def test_runtime_save_rebuilds_inbox_rows(flow, users):
     instance = flow.submit()
     row_ids = [t.id for t in flow.open(instance)]
     version = definitions.latest_version(session, "proposal")
-    from engine import state
+    from engine.runtime import state
 
     workflow = state.load(session.scalar(select(Instance.state).where(Instance.id == instance.id)),
                           definitions.specs(session, version))

@@ -9,9 +9,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from engine import claims, clock, mailer, notifications, schedule
+from engine.worklist import claims, mailer, notifications
+from engine import clock
+from engine.runtime import schedule
 from engine.errors import FormInvalid
-from engine.records.worklist import Notification, OutboxMail
+from engine.worklist.records import Notification, OutboxMail
 
 from .flow import MONDAY, SUBMIT, Flow
 
@@ -71,7 +73,7 @@ def test_a_new_task_notifies_everyone_who_may_act_in_the_same_transaction(flow):
 def test_a_rolled_back_step_leaves_no_notification(flow):
     instance = flow.submit()
     task = flow.open(instance, "review")[0]
-    from engine import runtime
+    from engine.runtime import verbs as runtime
 
     runtime.complete_task(flow.session, flow.user("tiwei"), task.id, {"decision": "立案"})
     flow.session.rollback()
@@ -107,7 +109,7 @@ def test_the_delegator_hears_when_the_delegate_completes(flow):
     task = flow.open(instance, "assign")[0]
     claims.delegate(flow.session, flow.user("office1"), task.id, "office2")
     flow.session.commit()
-    from engine import runtime
+    from engine.runtime import verbs as runtime
 
     runtime.complete_task(flow.session, flow.user("office2"), task.id, {"lead_unit": "czj"})
     flow.session.commit()
@@ -161,7 +163,7 @@ def test_mail_goes_out_only_after_commit(flow, smtp_server):
     assert "xieshang.test/tasks/" in body or "=" in body  # the body is encoded; the subject names the step
     assert flow.session.scalar(select(OutboxMail.status)) == "sent"
 
-    from engine import runtime
+    from engine.runtime import verbs as runtime
 
     task = flow.open(instance, "review")[0]
     runtime.complete_task(flow.session, flow.user("tiwei"), task.id, {"decision": "立案"})

@@ -7,10 +7,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from engine import clock, definitions, drafts, migration, notifications, runtime, schedule, worklist
+from engine import clock
+from engine.definitions import deploy as definitions, working_copies as drafts, moving as migration
+from engine.worklist import notifications, pages as worklist
+from engine.runtime import verbs as runtime, schedule
 from engine.errors import FormInvalid
 from engine.models import Event, OpenTask
-from engine.records.worklist import Notification, ReminderSent
+from engine.worklist.records import Notification, ReminderSent
 
 from .flow import MONDAY, REPLY_A, SATISFIED, Flow
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine import audit, clock, inbox, runtime
+from engine.runtime import audit, verbs as runtime
+from engine import clock
+from engine.worklist import inbox
 from engine.errors import Conflict, FormInvalid, NotFound
 from engine.models import Event, Instance, OpenTask
 
@@ -25,6 +27,7 @@ def test_single_member_proposal_from_submission_to_archive(flow):
 
     flow.do("tiwei", instance, "review", {"decision": "立案", "is_key": True, "face_to_face": True})
     assert flow.proposal(instance).status == "待交办" and flow.proposal(instance).is_key
+    assert flow.session.get(Instance, instance.id).is_key  # the worklist's 重点 reads the instance
     flow.do("office1", instance, "assign", {"lead_unit": "czj", "assign_note": "请财政局主办"})
     accept = flow.open(instance, "accept")[0]
     assert accept.candidate_unit == "czj" and accept.due_at is not None
@@ -211,7 +214,7 @@ def test_only_members_may_submit(flow):
 
 def test_inbox_lists_without_loading_any_workflow(flow, monkeypatch):
     flow.submit()
-    from engine import state
+    from engine.runtime import state
 
     def boom(_):
         raise AssertionError("the inbox loaded a workflow")
@@ -279,7 +282,7 @@ def test_a_proposal_merged_after_the_main_reply_still_gets_it(flow):
 
 
 def test_cosigner_answers_are_recorded_for_duty_records(flow):
-    from engine.records import ProposalCosigner
+    from engine.procedures.proposal.records import ProposalCosigner
 
     instance = flow.submit(cosigners=["member2", "member3"])
     flow.do("member2", instance, "cosign", {"cosign_agree": True})

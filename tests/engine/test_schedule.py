@@ -5,7 +5,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from engine import clock, schedule
+from engine import clock
+from engine.runtime import schedule
 from engine.models import Instance, OpenTask
 
 from .flow import MONDAY, SUBMIT

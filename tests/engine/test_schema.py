@@ -18,11 +18,11 @@ def test_migrations_build_the_models_schema(db_url, both_backends):
 def test_a_new_database_is_stamped_and_upgrading_again_changes_nothing(db_url):
     engine = db.make_engine(db_url)
     try:
-        db.create_schema(engine)
+        schema.create_schema(engine)
         with engine.connect() as conn:
             head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
             tables = set(inspect(conn).get_table_names())
-        db.create_schema(engine)
+        schema.create_schema(engine)
         assert head and {"instances", "open_tasks", "proposals"} <= tables
         assert schema.differences(engine) == []
     finally:
@@ -35,7 +35,7 @@ def test_a_database_made_before_migrations_is_adopted_when_it_matches(db_url):
     engine = db.make_engine(db_url)
     try:
         Base.metadata.create_all(engine)
-        db.create_schema(engine)
+        schema.create_schema(engine)
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
     finally:

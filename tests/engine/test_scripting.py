@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import scripting, state
+from engine.definitions import scripting
+from engine.runtime import state
 from engine.errors import ScriptRefused
 
 ESCAPES = [
@@ -48,7 +49,7 @@ def test_a_script_cannot_shadow_a_function():
 
 
 def test_every_loaded_workflow_runs_the_restricted_engine(deployed, users):
-    from engine import definitions
+    from engine.definitions import deploy as definitions
 
     version = definitions.latest_version(deployed, "proposal")
     spec, subs = definitions.specs(deployed, version)

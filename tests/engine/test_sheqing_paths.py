@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import audit, clock, runtime
+from engine.runtime import audit, verbs as runtime
+from engine import clock
 from engine.errors import Forbidden, FormInvalid
-from engine.records.supervision import SheqingIssue, SheqingItem
+from engine.procedures.supervision.records import SheqingIssue, SheqingItem
 
 from .flow import MONDAY
 from .supervision_flow import do, open_ids, open_rows, run_outcome

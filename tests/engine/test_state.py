@@ -8,7 +8,8 @@ from sqlalchemy import select, update
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from engine import definitions, state
+from engine.definitions import deploy as definitions
+from engine.runtime import state
 from engine.models import Instance
 
 from .flow import Flow

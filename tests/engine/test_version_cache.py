@@ -8,7 +8,10 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, inspect
 
-from engine import db, definitions, inbox, reference
+from engine import db
+from engine.definitions import deploy as definitions
+from engine.worklist import inbox
+from engine.people import directory as reference
 from engine.errors import NotFound
 
 from ..conftest import PROCESSES

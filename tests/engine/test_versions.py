@@ -7,10 +7,10 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from engine import definitions, drafts, versions
+from engine.definitions import deploy as definitions, working_copies as drafts, versions
 from engine.errors import Conflict, DeployError, FormInvalid
 from engine.models import ProcessVersion
-from engine.records.modeling import DraftForm
+from engine.definitions.records import DraftForm
 
 from .diagrams import two_step
 

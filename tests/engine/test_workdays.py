@@ -5,7 +5,8 @@ import datetime as dt
 
 import pytest
 
-from engine import clock, workdays
+from engine import clock
+from engine.calendar import workdays
 
 
 def _walk(due: dt.date, today: dt.date) -> int:

@@ -7,10 +7,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from engine import claims, clock, inbox, runtime, savedviews, worklist
+from engine.worklist import claims, inbox, saved_views as savedviews, pages as worklist
+from engine import clock
+from engine.runtime import verbs as runtime
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
 from engine.models import Event, OpenTask
-from engine.worklist import Filters
+from engine.worklist.pages import Filters
 
 from .flow import ACCEPT, MONDAY, Flow
 
@@ -270,7 +272,7 @@ def test_listing_never_deserializes_a_workflow(flow, monkeypatch):
     instance = to_assign(flow, is_key=True)
     claims.claim(flow.session, flow.user("office1"), flow.open(instance, "assign")[0].id)
     flow.session.commit()
-    from engine import state
+    from engine.runtime import state
 
     def boom(_):
         raise AssertionError("the worklist loaded a workflow")

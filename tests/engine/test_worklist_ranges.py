@@ -12,12 +12,12 @@ import uuid
 import pytest
 from sqlalchemy import func, select, update
 
-from engine import clock, worklist, worklist_sql
+from engine import clock
+from engine.worklist import pages as worklist, queries as worklist_sql
 from engine.errors import Forbidden
-from engine.models import OpenTask, User
-from engine.records import Proposal
-from engine.tasks import eligible, may_act
-from engine.worklist import COUNT_CAP, Filters
+from engine.models import Instance, OpenTask, User
+from engine.runtime.tasks import eligible, may_act
+from engine.worklist.pages import COUNT_CAP, Filters
 
 from .flow import MONDAY, Flow
 
@@ -38,7 +38,7 @@ def scatter(flow: Flow, count: int, seed: int = 7) -> None:
     """`count` open tasks over a few instances, with every combination the views and filters tell apart."""
     rng = random.Random(seed)
     instances = [flow.submit(f"member{n}", title=f"第{n}件关于Road建议") for n in (1, 2, 3)]
-    flow.session.execute(update(Proposal).where(Proposal.instance_id == instances[0].id).values(is_key=True))
+    flow.session.execute(update(Instance).where(Instance.id == instances[0].id).values(is_key=True))
     ids = {name: person(flow, name).id for name in PEOPLE}
     roles = ["office", "department", "member", "supervisor", "admin", "process_owner", "proposal_committee"]
     stamps = [MONDAY + dt.timedelta(days=d, hours=h) for d in (-20, -3, 0, 2, 9) for h in (0, 5)]
@@ -69,7 +69,7 @@ def plain(flow: Flow, user: User, f: Filters, now, threshold) -> tuple[list[str]
 
 
 def belongs(user: User, f: Filters, row: OpenTask, keys: set[int], now, threshold) -> bool:
-    """The view and the filters in Python, from the rules in engine/tasks.py (`keys`: instances of 重点提案)."""
+    """The view and the filters in Python, from the rules in engine/runtime/tasks.py (`keys`: the key cases, 重点)."""
     view = {"all": lambda: may_act(user, row),
             "mine": lambda: may_act(user, row) and (row.claimed_by_id == user.id
                                                     or row.candidate_user == user.username),
@@ -100,7 +100,7 @@ def test_every_view_filter_sort_and_page_is_the_plain_statement(flow):
     now = clock.now()
     threshold = worklist.soon_threshold(now, worklist.DEFAULT_SOON_DAYS)
     everything = list(flow.session.scalars(select(OpenTask)))
-    keys = set(flow.session.scalars(select(Proposal.instance_id).where(Proposal.is_key.is_(True))))
+    keys = set(flow.session.scalars(select(Instance.id).where(Instance.is_key.is_(True))))
     seen = 0
     for username in PEOPLE:
         user = person(flow, username)

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from engine import clock
 from engine.models import Instance, ScheduledStart
-from engine.records.consultation import (Attendance, Consultation, ConsultationMaterial, ConsultationPlan, Feedback,
-                                         Implementation, Instruction, Meeting, Outcome, PlanItem)
+from engine.procedures.consultation.records import (Attendance, Consultation, ConsultationMaterial,
+                                                    ConsultationPlan, Feedback, Implementation, Instruction,
+                                                    Meeting, Outcome, PlanItem)
 
 from .consultation_flow import DRAFT, MATERIAL, NOTICE, RECORD, RESEARCH, START, ConsultationFlow
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import db as engine_db
-from engine import definitions, demo, reference
+from engine import db as engine_db, schema
+from engine.definitions import deploy as definitions
+from engine.people import demo, directory as reference
 from web import create_app
 from web.db import EXTENSION, dispose
 
@@ -20,7 +21,7 @@ PASSWORD = demo.DEMO_PASSWORD
 def build_demo_db(path: Path) -> None:
     engine = engine_db.make_engine(f"sqlite:///{path}")
     try:
-        engine_db.create_schema(engine)
+        schema.create_schema(engine)
         with engine_db.make_sessionmaker(engine)() as session:
             reference.load_roles(session, PROCESSES)
             reference.load_units(session, PROCESSES)

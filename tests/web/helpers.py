@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import func, select
 
-from engine import inbox
+from engine.worklist import inbox
 from engine.models import Instance, OpenTask, User
 
 SUBMIT = {"title": "关于加快城区老旧小区改造的建议", "category": "社会", "content": "城区老旧小区管网老化，居民反映强烈。",

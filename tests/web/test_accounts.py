@@ -7,10 +7,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from engine import rosters
+from engine.people import rosters
 from engine.models import Event, User
-from engine.passwords import check_password
-from engine.records.members import Member
+from engine.people.passwords import check_password
+from engine.people.records import Member
 
 from .helpers import scalar, text
 

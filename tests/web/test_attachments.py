@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.models import Event
-from engine.records.case import Attachment
+from engine.cases.records import Attachment
 from tests.case_material import PDF, docx, start_material
 
 from .helpers import text

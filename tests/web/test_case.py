@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.models import Event, Role, User
-from engine.records.case import Attachment, Opinion
+from engine.cases.records import Attachment, Opinion
 from tests.case_material import FILLED, PDF, open_task_id, start_material
 from tests.web.test_attachments import upload
 

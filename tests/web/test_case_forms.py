@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.models import Event, OpenTask
-from engine.records.case import Attachment, TaskDraft
+from engine.cases.records import Attachment, TaskDraft
 from tests.case_material import FILLED, PDF, open_task_id, start_material
 from tests.web.test_attachments import multipart
 

@@ -74,7 +74,7 @@ def test_unknown_page_is_chinese_404(client):
 def test_failed_post_rolls_back_everything(client, auth, db, monkeypatch):
     """An engine refusal after writes were flushed leaves no trace: the request's session is rolled back."""
     client.application.config["WTF_CSRF_ENABLED"] = False
-    import engine.runtime
+    from engine.runtime import verbs as runtime
 
     real = engine.runtime.start_instance
 
@@ -107,7 +107,7 @@ def test_unexpected_error_is_a_chinese_500_and_rolls_back(demo_db_template, tmp_
     def broken(*_args, **_kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("engine.runtime.start_instance", broken)
+    monkeypatch.setattr("engine.runtime.verbs.start_instance", broken)
     response = client.post("/proposals/new", data=SUBMIT)
     assert response.status_code == 500 and "系统出错" in text(response)
     dispose(app)

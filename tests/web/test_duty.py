@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from engine.models import User
-from engine.records.supervision import DivisionTask, SheqingItem
+from engine.procedures.supervision.records import DivisionTask, SheqingItem
 
 from .helpers import do, instance_count, open_steps, scalar, text
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from engine import clock
 from engine.models import Event, OpenTask
-from engine.records.calendar import HolidayYear
+from engine.calendar.records import HolidayYear
 
 from .helpers import scalar, submit, task_id, text
 

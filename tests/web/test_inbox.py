@@ -34,7 +34,7 @@ def test_inbox_never_loads_a_workflow(client, auth, monkeypatch):
     def refuse(*_args, **_kwargs):
         raise AssertionError("the inbox deserialized a workflow")
 
-    monkeypatch.setattr("engine.state.load", refuse)
+    monkeypatch.setattr("engine.runtime.state.load", refuse)
     assert client.get("/inbox").status_code == 200
 
 

@@ -1,6 +1,6 @@
 """Permissions and the menu agree, for every demo role: every link a person's menu shows answers 200, and every page
 they may open (each GET route without parameters that answers them 200) is linked from the menu or from a page the
-menu links to. Permissions come from processes/roles.json alone (engine/permissions.py)."""
+menu links to. Permissions come from processes/roles.json alone (engine/people/permissions.py)."""
 from __future__ import annotations
 
 import json
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import permissions
-from engine.demo import PEOPLE
+from engine.people import permissions
+from engine.people.demo import PEOPLE
 
 from ..factories import person
 
@@ -71,7 +71,7 @@ def test_an_unknown_action_is_an_error_not_a_refusal():
 
 
 def test_a_roles_file_with_an_unknown_action_is_refused(tmp_path, db):
-    from engine import reference
+    from engine.people import directory as reference
     from engine.errors import DeployError
 
     (tmp_path / "roles.json").write_text(json.dumps([{"key": "office", "name": "政协办公室", "may": ["roster.edit"]}],

@@ -10,9 +10,9 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from engine import definitions
+from engine.definitions import deploy as definitions
 from engine.models import Event, Instance, OpenTask, ProcessVersion
-from engine.records.modeling import DraftDiagram, DraftForm
+from engine.definitions.records import DraftDiagram, DraftForm
 
 from .helpers import SUBMIT, open_steps, scalar, submit, text
 
@@ -23,7 +23,7 @@ REVIEW_DUE = '<spiffworkflow:property name="dueWorkingDays" value="10" />'
 @pytest.fixture(autouse=True)
 def _fresh_version_cache(monkeypatch):
     """versions are cached by database and row id; other tests' databases reuse the ids this test deploys."""
-    from engine import definitions
+    from engine.definitions import deploy as definitions
 
     monkeypatch.setattr(definitions, "_VERSIONS", {})
 

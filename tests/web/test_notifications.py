@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from engine import clock, schedule
-from engine.records.worklist import Notification, NotificationSetting
+from engine import clock
+from engine.runtime import schedule
+from engine.worklist.records import Notification, NotificationSetting
 from tests.engine.test_notifications import smtp_server  # noqa: F401 - the aiosmtpd fixture
 
 from .helpers import ACCEPT, REVIEW, do, submit, text

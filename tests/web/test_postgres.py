@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import db as engine_db
-from engine import definitions, demo, reference
+from engine import db as engine_db, schema
+from engine.definitions import deploy as definitions
+from engine.people import demo, directory as reference
 from web import create_app
 from web.db import EXTENSION, dispose
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def pg_app(db_url):
     engine = engine_db.make_engine(db_url)
-    engine_db.create_schema(engine)
+    schema.create_schema(engine)
     with engine_db.make_sessionmaker(engine)() as session:
         reference.load_units(session, PROCESSES)
         demo.load_demo(session, PROCESSES)

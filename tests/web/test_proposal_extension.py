@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from engine import clock, runtime
+from engine import clock
+from engine.runtime import verbs as runtime
 from engine.models import OpenTask
 
 from .helpers import ACCEPT, ASSIGN, REVIEW, do, open_steps, submit, task_id, text

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.records import Proposal
+from engine.procedures.proposal.records import Proposal
 
 from .helpers import SUBMIT, instance_count, scalar, submit, text
 

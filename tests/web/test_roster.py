@@ -7,8 +7,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from engine import rosters
-from engine.records.members import Member, Sector
+from engine.people import rosters
+from engine.people.records import Member, Sector
 
 from .helpers import scalar, text
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from engine import clock
 from engine.models import Event, OpenTask, User
-from engine.records.worklist import SavedView
+from engine.worklist.records import SavedView
 
 from .helpers import REVIEW, do, submit, task_id, text
 
@@ -249,7 +249,7 @@ def test_the_worklist_never_loads_a_workflow(client, auth, db, monkeypatch):
     def refuse(*_args, **_kwargs):
         raise AssertionError("the worklist deserialized a workflow")
 
-    monkeypatch.setattr("engine.state.load", refuse)
+    monkeypatch.setattr("engine.runtime.state.load", refuse)
     auth.as_("office1")
     for query in ("", "?view=mine", "?view=claimable", "?view=delegated", "?view=done", "?view=scope",
                   "?q=张明&key=1&due=ok&sort=title&desc=1"):

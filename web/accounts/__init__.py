@@ -5,9 +5,9 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import accounts
+from engine.people import accounts
 from engine.errors import Forbidden, FormInvalid, NotFound
-from engine.records.members import Member
+from engine.people.records import Member
 from web.db import commit, get_session, rollback
 from web.i18n import N_
 from web.users import actor

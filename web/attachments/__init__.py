@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from engine import access, attachments
+from engine.cases import access, attachments
 from engine.errors import Forbidden, NotFound, XieshangError
 from engine.models import Instance
-from engine.records.case import Attachment
+from engine.cases.records import Attachment
 from web.db import commit, get_session
 from web.errors import refuse
 from web.users import actor

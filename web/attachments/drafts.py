@@ -6,7 +6,8 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import form_drafts, inbox
+from engine.cases import form_drafts
+from engine.worklist import inbox
 from engine.errors import XieshangError
 from engine.models import Instance
 from web.attachments import bp, limit_request, store, take_upload

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import accounts
+from engine.people import accounts
 from engine.errors import FormInvalid
 from web.db import commit, get_session, rollback
 from web.users import actor

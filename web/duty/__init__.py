@@ -6,7 +6,9 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import clock, duty, permissions
+from engine import clock
+from engine.procedures.duty import report as duty
+from engine.people import permissions
 from engine.errors import Forbidden, NotFound
 from engine.models import User
 from web.db import commit, get_session

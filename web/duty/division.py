@@ -5,7 +5,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import division, permissions
+from engine.procedures.supervision import division
+from engine.people import permissions
 from engine.errors import FormInvalid
 from web.db import commit, get_session, rollback
 from web.duty import bp

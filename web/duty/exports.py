@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
-from engine import rosters
-from engine.duty import DutyRecord
+from engine.people import rosters
+from engine.procedures.duty.report import DutyRecord
 
 
 def archive_workbook(records: list[DutyRecord]) -> bytes:

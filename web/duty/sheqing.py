@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from engine import permissions
-from engine.records.supervision import SheqingItem
+from engine.people import permissions
+from engine.procedures.supervision.records import SheqingItem
 from web.db import get_session
 from web.lookups import name_lookup
 from web.starting import start_page

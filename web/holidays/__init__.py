@@ -5,9 +5,9 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import holiday_notice, holiday_sheets, holidays, workdays
+from engine.calendar import notice as holiday_notice, sheets as holiday_sheets, holidays, workdays
 from engine.errors import Forbidden, FormInvalid, NotFound
-from engine.records.calendar import KINDS
+from engine.calendar.records import KINDS
 from web.db import commit, get_session, rollback
 from web.users import actor
 

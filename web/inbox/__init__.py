@@ -9,7 +9,10 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock, holidays, inbox, runtime, savedviews, worklist
+from engine import clock
+from engine.calendar import holidays
+from engine.worklist import inbox, saved_views as savedviews, pages as worklist
+from engine.runtime import verbs as runtime
 from engine.errors import Conflict, FormInvalid, NotFound
 from engine.models import Event, Instance
 from web.attachments.drafts import restored

@@ -5,7 +5,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import savedviews, worklist
+from engine.worklist import saved_views as savedviews, pages as worklist
 from web.db import commit, get_session
 from web.inbox import bp
 from web.users import actor

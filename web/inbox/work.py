@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy.orm import Session
 
-from engine import claims
+from engine.worklist import claims
 from engine.errors import FormInvalid
 from engine.models import OpenTask, User
 from web.auth import safe_next

@@ -9,7 +9,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import access, attachments, history, opinions
+from engine.cases import access, attachments, history, opinions
 from engine.errors import Forbidden, FormInvalid, NotFound
 from engine.models import Instance, OpenTask, ProcessVersion, User
 from web.db import commit, get_session, rollback

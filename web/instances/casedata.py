@@ -8,8 +8,8 @@ from typing import Any, Iterable, Mapping
 from flask import g
 from sqlalchemy.orm import Session
 
-from engine import attachments, history
-from engine.records.case import Attachment
+from engine.cases import attachments, history
+from engine.cases.records import Attachment
 from web.display import NameOf, items, properties_of, readable
 from web.forms import widget_for
 from web.lookups import name_lookup, version_forms

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.errors import NotFound
 from engine.models import Instance, Unit
-from engine.records import Proposal
+from engine.procedures.proposal.records import Proposal
 from web.db import get_session
 from web.display import readable
 from web.instances import bp, viewable

@@ -6,7 +6,7 @@ from flask import Blueprint, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from engine import permissions
+from engine.people import permissions
 from web.users import login_manager
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")

@@ -8,7 +8,7 @@ from flask_babel import get_locale, gettext as _
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 
-from engine import definitions, drafts
+from engine.definitions import deploy as definitions, working_copies as drafts
 from engine.errors import DeployError, XieshangError
 from engine.models import Instance, Role
 from web.db import commit, get_session, rollback

@@ -6,7 +6,7 @@ import json
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import drafts, forms
+from engine.definitions import working_copies as drafts, forms
 from engine.errors import FormInvalid
 from web.db import commit, get_session, rollback
 from web.forms import build_fields

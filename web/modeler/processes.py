@@ -5,7 +5,7 @@ from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import definitions
+from engine.definitions import deploy as definitions
 from web.db import get_session
 from web.starting import start_page
 from web.users import actor

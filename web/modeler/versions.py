@@ -5,7 +5,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from engine import migration, versions
+from engine.definitions import moving as migration, versions
 from engine.models import Instance
 from web.db import commit, get_session
 from web.users import actor

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import mailer, notifications
+from engine.worklist import mailer, notifications
 from web.db import EXTENSION, commit, get_session
 from web.i18n import N_
 from web.users import actor

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import or_, select
 
-from engine import permissions
-from engine.records import Proposal, ProposalCosigner
+from engine.people import permissions
+from engine.procedures.proposal.records import Proposal, ProposalCosigner
 from web.db import get_session
 from web.starting import start_page
 from web.users import actor

@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from engine import permissions, rosters
+from engine.people import permissions, rosters
 from engine.errors import FormInvalid, NotFound
 from engine.models import Unit
-from engine.records.members import Member, Term
+from engine.people.records import Member, Term
 from web.db import commit, get_session, rollback
 from web.i18n import N_
 from web.users import actor

@@ -1,0 +1,152 @@
+"""Task forms: JSON Schema files pinned with a deployed version; server-side validation of submitted data."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from engine.errors import FormInvalid
+
+FORBIDDEN_KEYS = {"typename"}  # a data key named `typename` makes SpiffWorkflow's saved state unloadable
+
+
+def load_files(paths: set[str], base_dir: Path) -> dict[str, dict | None]:
+    """Read the named schema files; a missing or unreadable file maps to None (the lint reports it)."""
+    found: dict[str, dict | None] = {}
+    for rel in sorted(paths):
+        target = (base_dir / rel).resolve()
+        try:
+            target.relative_to(base_dir.resolve())
+            found[rel] = json.loads(target.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            found[rel] = None
+    return found
+
+
+def schema_problems(schema) -> list[str]:
+    """Why a form schema cannot be used, in Chinese (empty when it is fine)."""
+    if not isinstance(schema, dict):
+        return ["表单文件不是一个 JSON 对象"]
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as err:
+        return [f"表单不是有效的 JSON Schema：{err.message}"]
+    if schema.get("type") != "object":
+        return ["表单的顶层 type 必须是 object"]
+    problems = []
+    for key in _field_names(schema):
+        if key in FORBIDDEN_KEYS or key.startswith("_"):
+            problems.append(f"表单字段名 {key} 不允许使用")
+    return problems
+
+
+def _field_names(schema: dict) -> list[str]:
+    names = list((schema.get("properties") or {}).keys())
+    branches = list(schema.get("allOf") or []) + [schema.get("then"), schema.get("else")]
+    for branch in branches:
+        if isinstance(branch, dict) and branch:
+            names.extend(_field_names(branch))
+    return names
+
+
+_MESSAGES = {
+    "required": "此项必填",
+    "enum": "请从给定选项中选择",
+    "const": "请从给定选项中选择",
+    "oneOf": "请从给定选项中选择",
+    "maxLength": "内容过长（最多 {limit} 字）",
+    "minLength": "内容过短（至少 {limit} 字）",
+    "type": "格式不正确",
+    "format": "格式不正确",
+    "minimum": "不能小于 {limit}",
+    "maximum": "不能大于 {limit}",
+    "minItems": "至少选择 {limit} 项",
+    "maxItems": "最多选择 {limit} 项",
+    "uniqueItems": "不能重复选择",
+}
+
+
+def validate(schema: dict | None, data: dict) -> dict:
+    """Return the submitted data restricted to the form's fields, or raise FormInvalid with per-field messages."""
+    if not schema:
+        return {}
+    allowed = set(_field_names(schema))
+    clean = {key: value for key, value in (data or {}).items() if key in allowed and key not in FORBIDDEN_KEYS}
+    props = _field_schemas(schema)
+    for key, value in list(clean.items()):
+        if value == "" or value is None:  # an empty input means "not given", so `required` can say so
+            del clean[key]
+        elif _is_group(props.get(key)) and isinstance(value, list):
+            clean[key] = _clean_rows(value)
+    errors: dict[str, str] = {}
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    for err in sorted(validator.iter_errors(clean), key=lambda e: list(e.path)):
+        if err.validator == "required":
+            given = err.instance if isinstance(err.instance, dict) else clean
+            for name in err.validator_value:
+                if name not in given:
+                    errors.setdefault(_error_key([*err.path, name]), _MESSAGES["required"])
+            continue
+        field = _error_key(err.path)
+        if err.validator in ("if", "allOf", "then") and not field:
+            continue
+        limit = err.validator_value if not isinstance(err.validator_value, (dict, list)) else ""
+        message = _MESSAGES.get(err.validator, "内容不符合要求")
+        if err.validator in ("minItems", "maxItems") and _is_group(err.schema):
+            message = _ROW_MESSAGES[err.validator]
+        errors.setdefault(field, message.format(limit=limit))
+    if errors:
+        raise FormInvalid(errors)
+    # Every field is in the data afterwards, so diagram expressions never meet an undefined name.
+    for name, prop in props.items():
+        if name not in clean:
+            clean[name] = prop.get("default", [] if prop.get("type") == "array" else None)
+        elif _is_group(prop):
+            clean[name] = [_filled(prop["items"], row) for row in clean[name]]
+    return clean
+
+
+# Repeated groups: an array of objects, one row per item (e.g. 参会人员: 姓名, 单位, 电话).
+_ROW_MESSAGES = {"minItems": "至少填写 {limit} 行", "maxItems": "最多填写 {limit} 行"}
+
+
+def _is_group(prop) -> bool:
+    return isinstance(prop, dict) and prop.get("type") == "array" and isinstance(prop.get("items"), dict) \
+        and prop["items"].get("type") == "object"
+
+
+def _clean_rows(rows: list) -> list:
+    """Empty cells are "not given"; a row with nothing in it was left blank and is dropped."""
+    cleaned = []
+    for row in rows:
+        if isinstance(row, dict):
+            row = {k: v for k, v in row.items() if v not in ("", None) and k not in FORBIDDEN_KEYS}
+            if not row:
+                continue
+        cleaned.append(row)
+    return cleaned
+
+
+def _filled(item_schema: dict, row):
+    if not isinstance(row, dict):
+        return row
+    allowed = _field_schemas(item_schema)
+    filled = {k: v for k, v in row.items() if k in allowed}
+    for name, prop in allowed.items():
+        filled.setdefault(name, prop.get("default", [] if prop.get("type") == "array" else None))
+    return filled
+
+
+def _error_key(path) -> str:
+    """A top-level field's key, or `group.row.cell` for a cell of a repeated group (e.g. `people.0.name`)."""
+    parts = [str(p) for p in path]
+    if len(parts) >= 3 and parts[1].isdigit():
+        return ".".join(parts[:3])
+    return parts[0] if parts else ""
+
+
+def _field_schemas(schema: dict) -> dict[str, dict]:
+    return {name: prop for name, prop in (schema.get("properties") or {}).items()
+            if isinstance(prop, dict) and name not in FORBIDDEN_KEYS}

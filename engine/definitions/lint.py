@@ -1,0 +1,130 @@
+"""Deploy-time checks a diagram must pass before it may run, each naming the element it is about.
+
+These read the XML directly (not the parsed spec) so that every place an expression can hide is covered, including
+the ones SpiffWorkflow evaluates without going through the task's script engine.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from engine.definitions import forms, scripting
+from engine.errors import Problem, ScriptRefused
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+FORM_PROPERTY = "formJsonSchemaFilename"
+EXPRESSION_PROPERTIES = ("candidateUser", "candidateUnit", "dueDate")
+_ISO_LITERAL = re.compile(r"^(R\d*/|P(?=\d|T\d)|\d{4}-\d{2}-\d{2})")
+_UNSUPPORTED = {
+    "task": "普通任务（无类型）既不会自动执行，也不会出现在任何人的待办中：请改为用户任务或脚本任务",
+    "manualTask": "手工任务不会出现在任何人的待办中：请改为用户任务",
+    "serviceTask": "本系统不执行服务任务：请改为用户任务或脚本任务",
+    "sendTask": "本系统不支持发送任务：请改为消息抛出事件",
+    "businessRuleTask": "本系统暂不支持业务规则任务（DMN）",
+}
+
+
+def _owner(node) -> str | None:
+    """Id of the nearest enclosing element that has one (the element a problem is about)."""
+    while node is not None:
+        if node.get("id"):
+            return node.get("id")
+        node = node.getparent()
+    return None
+
+
+def _label(node) -> str:
+    name = node.get("name")
+    return f"“{name}”" if name else ""
+
+
+def _expressions(root):
+    """Yield (element id, source, is_script, is_timer) for every expression in the diagram."""
+    b, s = NS["bpmn"], NS["spiffworkflow"]
+    for node in root.iter(f"{{{b}}}conditionExpression", f"{{{b}}}loopCardinality", f"{{{b}}}completionCondition",
+                          f"{{{b}}}formalExpression", f"{{{s}}}messagePayload", f"{{{s}}}processVariableCorrelation"):
+        if (node.text or "").strip():
+            yield _owner(node), node.text.strip(), False, False
+    for tag in ("timeDate", "timeDuration", "timeCycle"):
+        for node in root.iter(f"{{{b}}}{tag}"):
+            yield _owner(node), (node.text or "").strip(), False, True
+    for node in root.iter(f"{{{b}}}script", f"{{{s}}}preScript", f"{{{s}}}postScript"):
+        if (node.text or "").strip():
+            yield _owner(node), node.text, True, False
+    for node in root.iter(f"{{{s}}}property"):
+        if node.get("name") in EXPRESSION_PROPERTIES and (node.get("value") or "").strip():
+            yield _owner(node), node.get("value").strip(), False, False
+
+
+def _check_expression(element_id, source, is_script, is_timer) -> list[Problem]:
+    if is_timer:
+        if not source:
+            return [Problem(element_id, "定时器没有填写时间表达式")]
+        if _ISO_LITERAL.match(source):
+            return [Problem(element_id, f"定时器时间 {source} 需要加英文引号，写成 \"{source}\"（时间表达式按表达式计算）")]
+    try:
+        scripting.check(source, script=is_script)
+    except ScriptRefused as err:
+        return [Problem(element_id, err.message)]
+    return []
+
+
+def properties(node) -> dict[str, str]:
+    return {p.get("name"): p.get("value") or "" for p in node.iter(f"{{{NS['spiffworkflow']}}}property")}
+
+
+def check(root, form_files: dict[str, dict | None], role_names: set[str],
+          role_keys: set[str] | None = None) -> list[Problem]:
+    """All problems of one parsed XML tree; `form_files` maps each referenced form path to its schema (None: missing).
+    `role_names` are the lane names roles answer to, `role_keys` what `startRoles` may list."""
+    role_keys = role_keys if role_keys is not None else set()
+    b = NS["bpmn"]
+    problems: list[Problem] = []
+    for tag, why in _UNSUPPORTED.items():
+        for node in root.iter(f"{{{b}}}{tag}"):
+            problems.append(Problem(node.get("id"), f"{_label(node)}{why}"))
+    for element_id, source, is_script, is_timer in _expressions(root):
+        problems.extend(_check_expression(element_id, source, is_script, is_timer))
+
+    lane_of: dict[str, str] = {}
+    for lane in root.iter(f"{{{b}}}lane"):
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            lane_of[(ref.text or "").strip()] = lane.get("name") or ""
+        if not lane.findall("bpmn:childLaneSet", NS):
+            name = lane.get("name") or ""
+            if name not in role_names:
+                problems.append(Problem(lane.get("id"), f"泳道“{name}”没有对应的角色：泳道名称须为角色名称之一"))
+
+    for node in root.iter(f"{{{NS['spiffworkflow']}}}property"):
+        if node.get("name") == "statusOrder" and not (node.get("value") or "").strip().lstrip("-").isdigit():
+            problems.append(Problem(_owner(node), "状态顺序必须是整数（数字越大，表示越靠后的步骤）"))
+    for node in root.iter(f"{{{b}}}userTask", f"{{{b}}}startEvent"):
+        element_id, props = node.get("id"), properties(node)
+        is_user_task = node.tag == f"{{{b}}}userTask"
+        if is_user_task and not lane_of.get(element_id):
+            problems.append(Problem(element_id, f"用户任务{_label(node)}不在任何泳道中：无法确定由谁办理"))
+        if "startRoles" in props:
+            listed = {k.strip() for k in props["startRoles"].replace("，", ",").split(",") if k.strip()}
+            unknown = listed - role_keys
+            if unknown:
+                problems.append(Problem(element_id, f"可发起角色中没有这些角色：{'、'.join(sorted(unknown))}"))
+        if "dueWorkingDays" in props and not props["dueWorkingDays"].strip().isdigit():
+            problems.append(Problem(element_id, "办理时限（工作日）必须是整数"))
+        form_path = props.get(FORM_PROPERTY)
+        if not form_path:
+            continue
+        schema = form_files.get(form_path)
+        if schema is None:
+            problems.append(Problem(element_id, f"表单文件 {form_path} 不存在或不是有效的 JSON"))
+            continue
+        problems.extend(Problem(element_id, f"表单 {form_path}：{msg}") for msg in forms.schema_problems(schema))
+    return problems
+
+
+def form_paths(root) -> set[str]:
+    return {p.get("value") for p in root.iter(f"{{{NS['spiffworkflow']}}}property")
+            if p.get("name") == FORM_PROPERTY and p.get("value")}

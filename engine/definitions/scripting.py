@@ -1,0 +1,158 @@
+"""The restricted expression language every diagram expression runs in.
+
+SpiffWorkflow's default environment is plain eval/exec with full builtins; emptying ``__builtins__`` is no sandbox
+(attribute walks such as ``().__class__.__base__`` still reach everything). So every expression and script is parsed
+and its AST checked against a whitelist before it runs: no attribute access, no names starting with ``_``, calls only
+to the functions below, no imports, lambdas, while loops or function definitions. The same check runs at deploy time.
+"""
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from functools import lru_cache
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+
+from engine import clock
+from engine.calendar import workdays
+from engine.errors import ScriptRefused
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _now() -> str:
+    return _iso(clock.now())
+
+
+def _add_working_days(start, days) -> str:
+    return _iso(workdays.add_working_days(start, days))
+
+
+def _add_days(start, days) -> str:
+    return _iso(workdays.parse(start) + dt.timedelta(days=int(days)))
+
+
+def _add_months(start, months) -> str:
+    return _iso(workdays.add_months(start, months))
+
+
+def _get(mapping, key, default=None):
+    return mapping.get(key, default) if isinstance(mapping, dict) else default
+
+
+FUNCTIONS = {
+    "len": len, "str": str, "int": int, "float": float, "bool": bool, "min": min, "max": max, "sum": sum,
+    "any": any, "all": all, "sorted": sorted, "abs": abs, "round": round, "list": list, "dict": dict, "set": set,
+    "range": range, "enumerate": enumerate, "zip": zip,
+    "now": _now, "add_working_days": _add_working_days, "add_days": _add_days, "add_months": _add_months,
+    "get": _get,
+}
+CONSTANTS = {"True": True, "False": False, "None": None}
+
+_EXPRESSION_NODES = (
+    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv,
+    ast.Mod, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt,
+    ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot, ast.IfExp, ast.Call, ast.keyword, ast.Name, ast.Load, ast.Store,
+    ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Subscript, ast.Slice, ast.ListComp, ast.SetComp,
+    ast.DictComp, ast.GeneratorExp, ast.comprehension, ast.JoinedStr, ast.FormattedValue,
+)
+_STATEMENT_NODES = _EXPRESSION_NODES + (
+    ast.Module, ast.Assign, ast.AugAssign, ast.If, ast.For, ast.Expr, ast.Pass, ast.Delete, ast.Del,
+)
+
+
+def _describe(node: ast.AST) -> str:
+    return {
+        ast.Attribute: "属性访问（如 x.y）", ast.Import: "import", ast.ImportFrom: "import", ast.Lambda: "lambda",
+        ast.While: "while 循环", ast.FunctionDef: "函数定义", ast.ClassDef: "类定义", ast.Pow: "乘方运算",
+    }.get(type(node), type(node).__name__)
+
+
+def _check_tree(tree: ast.AST, allowed: tuple, source: str) -> None:
+    for node in ast.walk(tree):
+        if not isinstance(node, allowed):
+            raise ScriptRefused(f"表达式“{source}”使用了不允许的写法：{_describe(node)}。")
+        if isinstance(node, ast.Name) and node.id.startswith("_"):
+            raise ScriptRefused(f"表达式“{source}”使用了以下划线开头的名称 {node.id}，不允许。")
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name):
+                raise ScriptRefused(f"表达式“{source}”使用了不允许的写法：{_describe(node.func)}。")
+            if node.func.id not in FUNCTIONS:
+                raise ScriptRefused(f"表达式“{source}”调用了不允许的函数 {node.func.id}。")
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("__"):
+            raise ScriptRefused(f"表达式“{source}”含有不允许的字符串 {node.value!r}。")
+
+
+@lru_cache(maxsize=4096)
+def compile_expression(source: str):
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as err:
+        raise ScriptRefused(f"表达式“{source}”有语法错误：{err.msg}。") from None
+    _check_tree(tree, _EXPRESSION_NODES, source)
+    return compile(tree, "<expression>", "eval")
+
+
+@lru_cache(maxsize=1024)
+def compile_script(source: str):
+    try:
+        tree = ast.parse(source, mode="exec")
+    except SyntaxError as err:
+        raise ScriptRefused(f"脚本第 {err.lineno} 行有语法错误：{err.msg}。") from None
+    _check_tree(tree, _STATEMENT_NODES, source)
+    return compile(tree, "<script>", "exec")
+
+
+_RESERVED = {"__builtins__", *CONSTANTS, *FUNCTIONS}
+
+
+def _scope(*layers: dict | None) -> dict:
+    # One dict for globals and locals: comprehensions only see globals.
+    scope: dict = {}
+    for layer in layers:
+        scope.update(layer or {})
+    scope.update(CONSTANTS)
+    scope.update(FUNCTIONS)
+    scope["__builtins__"] = {}
+    return scope
+
+
+def evaluate(source: str, data: dict):
+    """Evaluate an expression against task data (used outside the engine too: candidates, due dates)."""
+    return eval(compile_expression(source), _scope(data))  # noqa: S307 - AST checked above
+
+
+class RestrictedEnvironment(TaskDataEnvironment):
+    """Task-data environment whose every evaluate/execute goes through the whitelist."""
+
+    def evaluate(self, expression, context, external_context=None):
+        return eval(compile_expression(expression), _scope(context, external_context))  # noqa: S307
+
+    def execute(self, script, context, external_context=None):
+        code = compile_script(script)
+        clashes = set(FUNCTIONS).intersection(context)
+        if clashes:
+            raise ScriptRefused(f"数据项名称与内置函数重名：{'、'.join(sorted(clashes))}，请改名。")
+        scope = _scope(context, external_context)
+        exec(code, scope)  # noqa: S102 - AST checked above
+        for key, value in scope.items():
+            if key in _RESERVED or (external_context and key in external_context):
+                continue
+            context[key] = value
+        for key in [k for k in context if k not in scope]:  # `del x` in the script
+            del context[key]
+        return True
+
+    def call_service(self, context, **kwargs):
+        raise ScriptRefused("本系统不执行服务任务（serviceTask）。")
+
+
+def script_engine() -> PythonScriptEngine:
+    return PythonScriptEngine(environment=RestrictedEnvironment())
+
+
+def check(source: str, *, script: bool = False) -> None:
+    """Raise ScriptRefused if `source` is outside the language (deploy-time lint)."""
+    (compile_script if script else compile_expression)(source)

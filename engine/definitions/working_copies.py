@@ -1,0 +1,308 @@
+"""Working copies a process owner edits in the browser: open, save, import, validate with the deploy checks, deploy.
+
+A working copy is the diagram and its forms between edits (engine/definitions/records.py). Deploying one runs exactly
+the checks `definitions.deploy_file` runs and stores the next immutable version with its forms pinned.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from lxml import etree
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.definitions import deploy as definitions, forms, lint
+from engine.errors import Conflict, DeployError, FormInvalid, NotFound, Problem, XieshangError
+from engine.models import ProcessVersion, User
+from engine.definitions.records import DraftDiagram, DraftForm
+
+KEY = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
+FORM_PATH = re.compile(r"^forms/[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*\.json$")
+B = lint.NS["bpmn"]
+DI = "http://www.omg.org/spec/BPMN/20100524/DI"
+
+
+def get(session: Session, key: str) -> DraftDiagram:
+    """The working copy of a process, made from its latest deployed version the first time it is opened."""
+    draft = session.get(DraftDiagram, key)
+    if draft is not None:
+        return draft
+    latest = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == key)
+                             .order_by(ProcessVersion.version.desc()).limit(1)).first()
+    if latest is None:
+        raise NotFound(f"没有名为 {key} 的流程。")
+    return replace(session, key, latest.name, latest.bpmn_xml, latest.forms, None, base_version=latest.version)
+
+
+def replace(session: Session, key: str, name: str, xml: str, form_files: dict[str, dict], actor: User | None,
+            base_version: int | None = None) -> DraftDiagram:
+    """Make (or overwrite) the working copy with this diagram and these forms."""
+    draft = session.get(DraftDiagram, key) or DraftDiagram(key=key)
+    draft.name, draft.bpmn_xml, draft.base_version = name, xml, base_version
+    _touch(draft, actor)
+    session.add(draft)
+    session.flush()
+    existing = {row.path: row for row in session.scalars(select(DraftForm).where(DraftForm.draft_key == key))}
+    for path, schema in form_files.items():
+        row = existing.get(path) or DraftForm(draft_key=key, path=path)
+        row.schema = schema
+        _touch(row, actor)
+        session.add(row)
+    session.flush()
+    return draft
+
+
+def drafts(session: Session) -> list[DraftDiagram]:
+    return list(session.scalars(select(DraftDiagram).order_by(DraftDiagram.key)))
+
+
+def create(session: Session, key: str, name: str, actor: User) -> DraftDiagram:
+    """A new procedure from the template: one lane, a start form, one step with its form."""
+    key, name = (key or "").strip(), (name or "").strip()
+    if not KEY.match(key):
+        raise XieshangError("流程编号须以小写字母开头，只含小写字母、数字和下划线（2～60 个字符），例如 visit_record。")
+    if not name:
+        raise XieshangError("请填写流程名称。")
+    if session.get(DraftDiagram, key) is not None or session.scalar(
+            select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1)) is not None:
+        raise Conflict(f"流程编号 {key} 已被使用，请换一个。")
+    start_form = {"type": "object", "title": name, "properties": {
+        "title": {"type": "string", "title": "事项标题", "maxLength": 200},
+        "content": {"type": "string", "title": "事项内容", "x-widget": "textarea"}}, "required": ["title"]}
+    step_form = {"type": "object", "title": "办理意见", "properties": {
+        "opinion": {"type": "string", "title": "办理意见", "x-widget": "textarea"}}, "required": ["opinion"],
+        "x-readonly-from": ["title", "content"]}
+    return replace(session, key, name, template(key, name),
+                   {f"forms/{key}/start.json": start_form, f"forms/{key}/handle.json": step_form}, actor)
+
+
+def import_file(session: Session, raw: bytes, filename: str, actor: User) -> DraftDiagram:
+    """A .bpmn file uploaded by a process owner becomes the working copy of the process it contains."""
+    root = _parse(raw)
+    if root is None or root.tag != f"{{{B}}}definitions":
+        raise XieshangError("上传的文件不是 BPMN 2.0 流程图（.bpmn）。")
+    processes = list(root.iter(f"{{{B}}}process"))
+    executable = [p for p in processes if p.get("isExecutable") == "true"]
+    chosen = (executable or processes or [None])[0]
+    key = chosen.get("id") if chosen is not None else None
+    if not key or len(key) > 100:
+        key = re.sub(r"[^A-Za-z0-9_.\-]", "_", PurePosixPath(filename or "diagram").stem)[:100] or "diagram"
+    name = (chosen.get("name") if chosen is not None else None) or key
+    draft = session.get(DraftDiagram, key)
+    base = draft.base_version if draft is not None else None
+    encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper().replace("_", "-")
+    text = raw.decode("utf-8") if encoding in ("UTF-8", "UTF8") else etree.tostring(root, encoding="unicode")
+    return replace(session, key, name, text, {}, actor, base_version=base)
+
+
+def save(session: Session, key: str, xml: str, actor: User) -> DraftDiagram:
+    draft = get(session, key)
+    root = _parse(xml.encode("utf-8"))
+    if root is None:
+        raise XieshangError("流程图不是有效的 XML，未保存。")
+    draft.bpmn_xml = _keep_layout(draft.bpmn_xml, root) or xml
+    process = root.find(f"{{{B}}}process[@id='{key}']")
+    if process is not None and process.get("name"):
+        draft.name = process.get("name")
+    _touch(draft, actor)
+    session.flush()
+    return draft
+
+
+def _keep_layout(previous: str, root) -> str | None:
+    """The modeler draws only what a participant or the main process holds (e.g. not a called process expanded in
+    place); put the layout of such elements, which it leaves out on saving, back in. None: nothing to add."""
+    before = _parse(previous.encode("utf-8"))
+    plane = next(root.iter(f"{{{DI}}}BPMNPlane"), None)
+    if before is None or plane is None:
+        return None
+    ids = {node.get("id") for node in root.iter() if isinstance(node.tag, str) and node.get("id")}
+    drawn = {node.get("bpmnElement") for node in root.iter(f"{{{DI}}}BPMNShape", f"{{{DI}}}BPMNEdge")}
+    lost = [node for node in before.iter(f"{{{DI}}}BPMNShape", f"{{{DI}}}BPMNEdge")
+            if node.get("bpmnElement") in ids - drawn and node.get("id") not in ids]
+    if not lost:
+        return None
+    for node in lost:
+        plane.append(node)
+    return etree.tostring(root, encoding="unicode")
+
+
+def form_files(session: Session, key: str) -> dict[str, dict]:
+    get(session, key)
+    return {row.path: row.schema for row in
+            session.scalars(select(DraftForm).where(DraftForm.draft_key == key).order_by(DraftForm.path))}
+
+
+def referenced_forms(draft: DraftDiagram) -> dict[str, str]:
+    """Form path → id of the first element that names it in the working copy's diagram."""
+    root = _parse(draft.bpmn_xml.encode("utf-8"))
+    found: dict[str, str] = {}
+    if root is None:
+        return found
+    for prop in root.iter(f"{{{lint.NS['spiffworkflow']}}}property"):
+        if prop.get("name") == lint.FORM_PROPERTY and prop.get("value"):
+            found.setdefault(prop.get("value"), _owner_id(prop))
+    return found
+
+
+def save_form(session: Session, key: str, path: str, schema, actor: User) -> DraftForm:
+    """Keep a form schema in the working copy; an invalid schema is refused and nothing changes."""
+    get(session, key)
+    if not FORM_PATH.match(path or "") or ".." in path:
+        raise FormInvalid({"path": "表单路径须形如 forms/流程编号/步骤.json，只含字母、数字、下划线和连字符"})
+    problems = forms.schema_problems(schema)
+    if problems:
+        raise FormInvalid({"schema": "；".join(problems)}, "表单未保存：" + "；".join(problems))
+    row = session.scalars(select(DraftForm).where(DraftForm.draft_key == key, DraftForm.path == path)).first()
+    row = row or DraftForm(draft_key=key, path=path)
+    row.schema = schema
+    _touch(row, actor)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def validate(session: Session, key: str, xml: str | None = None) -> tuple[definitions.Checked, list[Problem]]:
+    """The deploy checks on the working copy (or on `xml`), each problem explained and pinned to a drawn element."""
+    from engine.definitions.explain import explain
+
+    draft = get(session, key)
+    raw = (xml if xml is not None else draft.bpmn_xml).encode("utf-8")
+    root = _parse(raw)
+    if root is None:
+        checked = definitions.check(raw, {}, {})
+        return checked, checked.problems
+    drafted = form_files(session, key)
+    files = {path: drafted.get(path) for path in lint.form_paths(root)}
+    roles = definitions.role_names(session)
+    checked = definitions.check(raw, files, roles, definitions.called_versions(session, root),
+                                definitions.previous_versions(session, root))
+    if checked.process_key and checked.process_key != key:
+        checked.problems.append(Problem(checked.process_key, f"流程编号（ID）须保持为 {key}：改名请只改“名称”"))
+    return checked, explain(root, checked, roles, files)
+
+
+def discard(session: Session, key: str) -> bool:
+    """Throw the working copy away; True if the process is deployed (opening it again starts from the latest
+    version), False if it never was (it is gone)."""
+    draft = get(session, key)
+    session.execute(delete(DraftForm).where(DraftForm.draft_key == key))
+    session.delete(draft)
+    session.flush()
+    return session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1)) is not None
+
+
+def deploy(session: Session, key: str, actor: User, xml: str | None = None) -> ProcessVersion:
+    """Store the working copy as the next version (running instances stay on theirs)."""
+    if xml is not None:
+        save(session, key, xml, actor)
+    checked, problems = validate(session, key)
+    if problems:
+        raise DeployError(problems)
+    before = session.scalar(select(ProcessVersion.id).where(ProcessVersion.sha256 == checked.sha256,
+                                                           ProcessVersion.process_key == key).limit(1))
+    if before is not None and definitions.latest_version(session, key).id == before:
+        raise Conflict("与当前已发布的版本相比没有任何改动，无需发布。")
+    version = definitions.store(session, checked, actor)
+    get(session, key).base_version = version.version
+    return version
+
+
+def template(key: str, name: str) -> str:
+    return TEMPLATE.format(key=key, name=_xml_attr(name))
+
+
+def _xml_attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _parse(raw: bytes):
+    try:
+        return etree.fromstring(raw, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _owner_id(node) -> str:
+    while node is not None and not node.get("id"):
+        node = node.getparent()
+    return node.get("id") if node is not None else ""
+
+
+def _touch(row, actor: User | None) -> None:
+    row.updated_by_id = actor.id if actor else None
+    row.updated_at = clock.now()
+
+
+TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
+xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" \
+xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" \
+id="{key}_definitions" targetNamespace="http://bpmn.io/schema/bpmn" exporter="xieshang" exporterVersion="1">
+  <bpmn:collaboration id="{key}_collaboration">
+    <bpmn:participant id="{key}_participant" name="{name}" processRef="{key}" />
+  </bpmn:collaboration>
+  <bpmn:process id="{key}" name="{name}" isExecutable="true">
+    <bpmn:laneSet id="{key}_lanes">
+      <bpmn:lane id="lane_office" name="政协办公室">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>handle</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" name="登记事项">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="forms/{key}/start.json" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:outgoing>f_start</bpmn:outgoing>
+    </bpmn:startEvent>
+    <bpmn:userTask id="handle" name="办理">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="forms/{key}/handle.json" />
+          <spiffworkflow:property name="dueWorkingDays" value="5" />
+        </spiffworkflow:properties>
+        <spiffworkflow:instructionsForEndUser>请阅读事项内容并填写办理意见。</spiffworkflow:instructionsForEndUser>
+      </bpmn:extensionElements>
+      <bpmn:incoming>f_start</bpmn:incoming>
+      <bpmn:outgoing>f_end</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end" name="办结">
+      <bpmn:incoming>f_end</bpmn:incoming>
+    </bpmn:endEvent>
+    <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="handle" />
+    <bpmn:sequenceFlow id="f_end" sourceRef="handle" targetRef="end" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="{key}_diagram">
+    <bpmndi:BPMNPlane id="{key}_plane" bpmnElement="{key}_collaboration">
+      <bpmndi:BPMNShape id="{key}_participant_di" bpmnElement="{key}_participant" isHorizontal="true">
+        <dc:Bounds x="120" y="80" width="760" height="200" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="lane_office_di" bpmnElement="lane_office" isHorizontal="true">
+        <dc:Bounds x="150" y="80" width="730" height="200" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="start_di" bpmnElement="start">
+        <dc:Bounds x="212" y="162" width="36" height="36" />
+        <bpmndi:BPMNLabel><dc:Bounds x="206" y="205" width="48" height="14" /></bpmndi:BPMNLabel>
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="handle_di" bpmnElement="handle">
+        <dc:Bounds x="310" y="140" width="100" height="80" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="end_di" bpmnElement="end">
+        <dc:Bounds x="472" y="162" width="36" height="36" />
+        <bpmndi:BPMNLabel><dc:Bounds x="478" y="205" width="24" height="14" /></bpmndi:BPMNLabel>
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="f_start_di" bpmnElement="f_start">
+        <di:waypoint x="248" y="180" /><di:waypoint x="310" y="180" />
+      </bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f_end_di" bpmnElement="f_end">
+        <di:waypoint x="410" y="180" /><di:waypoint x="472" y="180" />
+      </bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""

@@ -1,0 +1,1 @@
+"""People: accounts and passwords, the members' roster, units and roles (processes/), permissions, demo people."""

@@ -1,0 +1,392 @@
+"""Rosters: members, units, sectors, committees, liaison groups and terms — edited one by one, or imported from and
+exported to an Excel workbook (one sheet per roster). An import checks every row of every sheet first and changes
+nothing if any row is wrong; the errors name the sheet and row.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.errors import Conflict, FormInvalid, NotFound
+from engine.models import Role, Unit, User
+from engine.people.records import Committee, LiaisonGroup, Member, Sector, Term
+
+LOOKUPS = {"sector": (Sector, "界别"), "committee": (Committee, "专门委员会"), "liaison_group": (LiaisonGroup, "委员联络活动组")}
+UNIT_KINDS = {"party": "党委部门", "gov": "政府部门", "dept": "县直部门", "congress": "人大", "court": "法院",
+              "procuratorate": "检察院", "cppcc": "政协", "committee": "专门委员会", "org": "人民团体", "enterprise": "企事业单位", "other": "其他"}
+USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,60}$")
+YES, NO = {"是", "在任", "1", "true", "TRUE", "True"}, {"否", "离任", "0", "false", "FALSE", "False"}
+
+SHEETS = {  # sheet name -> columns (first is the key)
+    "单位": ["编码", "名称", "类别"],
+    "界别": ["名称"],
+    "专门委员会": ["名称"],
+    "委员联络活动组": ["名称"],
+    "届次": ["名称", "起始年", "截止年"],
+    "委员": ["用户名", "姓名", "界别", "专门委员会", "联络活动组", "工作单位", "届次", "联系方式", "在任"],
+}
+REQUIRED = {"单位": ["编码", "名称"], "界别": ["名称"], "专门委员会": ["名称"], "委员联络活动组": ["名称"],
+            "届次": ["名称", "起始年", "截止年"], "委员": ["用户名", "姓名"]}
+
+
+# ---------------------------------------------------------------- one at a time
+
+def members(session: Session, *, include_inactive: bool = True) -> list[Member]:
+    query = select(Member).join(Member.user).order_by(User.username)
+    if not include_inactive:
+        query = query.where(Member.active.is_(True))
+    return list(session.scalars(query))
+
+
+def lookup_rows(session: Session, kind: str) -> list:
+    model = _lookup_model(kind)
+    return list(session.scalars(select(model).order_by(model.name)))
+
+
+def save_lookup(session: Session, kind: str, name: str, row_id: int | None = None):
+    model, label = LOOKUPS[kind] if kind in LOOKUPS else (_lookup_model(kind), "")
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise FormInvalid({"name": "请填写名称（最多 60 字）"})
+    clash = session.scalar(select(model).where(model.name == name, model.id != (row_id or 0)))
+    if clash is not None:
+        raise FormInvalid({"name": f"已有名为“{name}”的{label}"})
+    row = session.get(model, row_id) if row_id else model()
+    if row is None:
+        raise NotFound(f"找不到该{label}。")
+    row.name = name
+    session.add(row)
+    session.flush()
+    return row
+
+
+def delete_lookup(session: Session, kind: str, row_id: int) -> None:
+    model, label = LOOKUPS[kind]
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"找不到该{label}。")
+    column = {"sector": Member.sector_id, "committee": Member.committee_id, "liaison_group": Member.liaison_group_id}[kind]
+    used = session.scalar(select(func.count()).select_from(Member).where(column == row_id))
+    if used:
+        raise Conflict(f"还有 {used} 位委员属于{label}“{row.name}”，不能删除。")
+    session.delete(row)
+    session.flush()
+
+
+def save_unit(session: Session, code: str, name: str, kind: str) -> Unit:
+    errors = _unit_errors(code, name, kind)
+    if errors:
+        raise FormInvalid(errors)
+    unit = session.scalar(select(Unit).where(Unit.code == code.strip())) or Unit(code=code.strip())
+    unit.name, unit.kind = name.strip(), kind
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def save_term(session: Session, name: str, start_year, end_year) -> Term:
+    errors = _term_errors(name, start_year, end_year)
+    if errors:
+        raise FormInvalid(errors)
+    term = session.scalar(select(Term).where(Term.name == name.strip())) or Term(name=name.strip())
+    term.start_year, term.end_year = int(start_year), int(end_year)
+    session.add(term)
+    session.flush()
+    return term
+
+
+def save_member(session: Session, values: dict) -> Member:
+    """Create or update one member from a form: the same rules as one row of an import."""
+    ref = _References(session)
+    errors = ref.member_errors(values)
+    if errors:
+        raise FormInvalid(errors)
+    return _apply_member(session, ref, values)
+
+
+# ---------------------------------------------------------------- Excel
+
+@dataclass
+class ImportResult:
+    counts: dict[str, int] = field(default_factory=dict)  # sheet -> rows imported
+
+
+def export_workbook(session: Session) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    rows = {
+        "单位": [[u.code, u.name, UNIT_KINDS.get(u.kind, u.kind)] for u in session.scalars(select(Unit).order_by(Unit.id))],
+        "界别": [[r.name] for r in lookup_rows(session, "sector")],
+        "专门委员会": [[r.name] for r in lookup_rows(session, "committee")],
+        "委员联络活动组": [[r.name] for r in lookup_rows(session, "liaison_group")],
+        "届次": [[t.name, t.start_year, t.end_year] for t in session.scalars(select(Term).order_by(Term.start_year))],
+        "委员": [[m.user.username, m.name, _name(m.sector), _name(m.committee), _name(m.liaison_group),
+                 m.unit.code if m.unit else "", _name(m.term), m.contact, "是" if m.active else "否"]
+                for m in members(session)],
+    }
+    for title, columns in SHEETS.items():
+        write_sheet(book, title, columns, rows[title])
+    return save(book)
+
+
+def write_sheet(book: Workbook, title: str, columns: list[str], rows: list[list]) -> None:
+    sheet = book.create_sheet(title)
+    sheet.append(columns)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    for index, column in enumerate(columns):
+        width = max([len(str(column))] + [len(str(r[index] or "")) for r in rows]) * 2 + 2
+        sheet.column_dimensions[sheet.cell(row=1, column=index + 1).column_letter].width = min(width, 60)
+    sheet.freeze_panes = "A2"
+
+
+def save(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def import_workbook(session: Session, data: bytes) -> ImportResult:
+    """Import every known sheet of the workbook; any bad row → FormInvalid naming each bad row, nothing changed."""
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
+        raise FormInvalid({"": "文件不是有效的 Excel 工作簿（.xlsx）。"}) from None
+    sheets: dict[str, list[dict]] = {}
+    errors: dict[str, str] = {}
+    for sheet in book.worksheets:
+        if sheet.title not in SHEETS:
+            errors[f"{sheet.title}"] = f"不认识的工作表“{sheet.title}”，工作表名应为：{'、'.join(SHEETS)}"
+            continue
+        sheets[sheet.title] = _read_sheet(sheet, errors)
+    book.close()
+    if not sheets and not errors:
+        errors[""] = "工作簿中没有可导入的工作表。"
+    ref = _References(session)
+    _check_all(ref, sheets, errors)
+    if errors:
+        raise FormInvalid(errors, f"导入未执行：{len(errors)} 处有误，请修改后重新导入（所有数据均未改动）。")
+    return _apply_all(session, ref, sheets)
+
+
+def _read_sheet(sheet, errors: dict[str, str]) -> list[dict]:
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    missing = [c for c in REQUIRED[sheet.title] if c not in header]
+    if missing:
+        errors[f"{sheet.title} 第1行"] = f"缺少列：{'、'.join(missing)}"
+        return []
+    result = []
+    for number, values in enumerate(rows, start=2):
+        row = {name: _cell(values[i]) if i < len(values) else "" for i, name in enumerate(header) if name}
+        if any(row.values()):
+            result.append({"_row": number, **row})
+    return result
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _check_all(ref: "_References", sheets: dict[str, list[dict]], errors: dict[str, str]) -> None:
+    checks = {
+        "单位": lambda r: _unit_errors(r.get("编码", ""), r.get("名称", ""), ref.unit_kind(r.get("类别", ""))),
+        "界别": lambda r: _name_errors(r.get("名称", "")),
+        "专门委员会": lambda r: _name_errors(r.get("名称", "")),
+        "委员联络活动组": lambda r: _name_errors(r.get("名称", "")),
+        "届次": lambda r: _term_errors(r.get("名称", ""), r.get("起始年", ""), r.get("截止年", "")),
+        "委员": lambda r: ref.member_errors(_member_values(r)),
+    }
+    for title in SHEETS:  # reference sheets first: members may name a unit or sector the same workbook adds
+        seen: dict[str, int] = {}
+        for row in sheets.get(title, []):
+            key = row.get(SHEETS[title][0], "")
+            where = f"{title} 第{row['_row']}行"
+            if key and key in seen:
+                errors[where] = f"“{key}”与第{seen[key]}行重复"
+                continue
+            seen[key] = row["_row"]
+            problems = checks[title](row)
+            if problems:
+                errors[where] = "；".join(problems.values())
+            else:
+                ref.add_pending(title, row)
+
+
+def _apply_all(session: Session, ref: "_References", sheets: dict[str, list[dict]]) -> ImportResult:
+    result = ImportResult()
+    for row in sheets.get("单位", []):
+        save_unit(session, row["编码"], row["名称"], ref.unit_kind(row.get("类别", "")))
+    for title, kind in (("界别", "sector"), ("专门委员会", "committee"), ("委员联络活动组", "liaison_group")):
+        model = LOOKUPS[kind][0]
+        for row in sheets.get(title, []):
+            if session.scalar(select(model).where(model.name == row["名称"])) is None:
+                session.add(model(name=row["名称"]))
+    for row in sheets.get("届次", []):
+        save_term(session, row["名称"], row["起始年"], row["截止年"])
+    session.flush()
+    ref.refresh()
+    for row in sheets.get("委员", []):
+        _apply_member(session, ref, _member_values(row))
+    session.flush()
+    result.counts = {title: len(rows) for title, rows in sheets.items()}
+    return result
+
+
+# ---------------------------------------------------------------- validation and references
+
+def _member_values(row: dict) -> dict:
+    keys = {"用户名": "username", "姓名": "name", "界别": "sector", "专门委员会": "committee", "联络活动组": "liaison_group",
+            "工作单位": "unit", "届次": "term", "联系方式": "contact", "在任": "active"}
+    return {key: row.get(column, "") for column, key in keys.items()}
+
+
+def _name_errors(name: str) -> dict[str, str]:
+    return {} if name and len(name) <= 60 else {"name": "名称不能为空，最多 60 字"}
+
+
+def _unit_errors(code: str, name: str, kind: str | None) -> dict[str, str]:
+    errors = {}
+    if not re.match(r"^[A-Za-z0-9_]{1,40}$", code or ""):
+        errors["code"] = f"单位编码“{code}”无效（只能用字母、数字和下划线）"
+    if not name or len(name) > 100:
+        errors["name"] = "单位名称不能为空，最多 100 字"
+    if kind is None:
+        errors["kind"] = f"单位类别无效，可用：{'、'.join(UNIT_KINDS.values())}"
+    return errors
+
+
+def _term_errors(name: str, start, end) -> dict[str, str]:
+    errors = {}
+    if not name or len(name) > 30:
+        errors["name"] = "届次名称不能为空，最多 30 字"
+    try:
+        if not 1949 <= int(start) <= int(end) <= 2200:
+            errors["end_year"] = "起止年份不合理"
+    except (TypeError, ValueError):
+        errors["start_year"] = "起始年和截止年须为年份数字"
+    return errors
+
+
+def _name(row) -> str:
+    return row.name if row is not None else ""
+
+
+class _References:
+    """Names an import or a form may refer to: what the database has plus what earlier sheets add."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.refresh()
+        self.pending: dict[str, set[str]] = {title: set() for title in SHEETS}
+
+    def refresh(self) -> None:
+        s = self.session
+        self.units = {u.code: u for u in s.scalars(select(Unit))}
+        self.unit_names = {u.name: u for u in self.units.values()}
+        self.lookups = {kind: {r.name: r for r in s.scalars(select(model))} for kind, (model, _l) in LOOKUPS.items()}
+        self.terms = {t.name: t for t in s.scalars(select(Term))}
+
+    def add_pending(self, title: str, row: dict) -> None:
+        self.pending[title].add(row.get(SHEETS[title][0], ""))
+        if title == "单位":
+            self.pending[title].add(row.get("名称", ""))
+
+    def unit_kind(self, text: str) -> str | None:
+        if not text:
+            return "dept"
+        by_title = {title: key for key, title in UNIT_KINDS.items()}
+        return text if text in UNIT_KINDS else by_title.get(text)
+
+    def unit(self, text: str) -> Unit | None:
+        return self.units.get(text) or self.unit_names.get(text)
+
+    def member_errors(self, v: dict) -> dict[str, str]:
+        errors = {}
+        if not USERNAME.match(v.get("username") or ""):
+            errors["username"] = f"用户名“{v.get('username') or ''}”无效（2–60 个字母、数字、点、横线或下划线）"
+        if not v.get("name") or len(v["name"]) > 60:
+            errors["name"] = "姓名不能为空，最多 60 字"
+        for key, title, label in (("sector", "界别", "界别"), ("committee", "专门委员会", "专门委员会"),
+                                  ("liaison_group", "委员联络活动组", "联络活动组")):
+            value = v.get(key) or ""
+            if value and value not in self.lookups[key] and value not in self.pending[title]:
+                errors[key] = f"{label}“{value}”不存在"
+        unit = v.get("unit") or ""
+        if unit and self.unit(unit) is None and unit not in self.pending["单位"]:
+            errors["unit"] = f"工作单位“{unit}”不存在（填写单位编码或名称）"
+        term = v.get("term") or ""
+        if term and term not in self.terms and term not in self.pending["届次"]:
+            errors["term"] = f"届次“{term}”不存在"
+        if len(v.get("contact") or "") > 100:
+            errors["contact"] = "联系方式最多 100 字"
+        active = v.get("active")
+        if active not in (None, "", True, False) and active not in YES | NO:
+            errors["active"] = "“在任”一栏请填“是”或“否”"
+        return errors
+
+
+def _apply_member(session: Session, ref: _References, v: dict) -> Member:
+    user = session.scalar(select(User).where(User.username == v["username"]))
+    created = user is None
+    if created:
+        user = User(username=v["username"], name=v["name"], password_hash="")
+        session.add(user)
+    user.name = v["name"]
+    member_role = session.get(Role, "member")
+    if member_role is not None and member_role not in user.roles:
+        user.roles = [*user.roles, member_role]
+    session.flush()
+    member = session.scalar(select(Member).where(Member.user_id == user.id)) or Member(user_id=user.id)
+    member.name = v["name"]
+    member.sector = ref.lookups["sector"].get(v.get("sector") or "")
+    member.committee = ref.lookups["committee"].get(v.get("committee") or "")
+    member.liaison_group = ref.lookups["liaison_group"].get(v.get("liaison_group") or "")
+    member.unit = ref.unit(v.get("unit") or "")
+    member.term = ref.terms.get(v.get("term") or "")
+    member.contact = v.get("contact") or ""
+    active = v.get("active")
+    member.active = active not in NO and active is not False
+    # The roster never switches a login back on (that is the account page's decision, after a deactivation);
+    # it switches it off when the member leaves office and holds no other role.
+    if created:
+        user.active = member.active
+    elif not member.active and len(user.roles) <= 1:
+        user.active = False
+    session.add(member)
+    session.flush()
+    return member
+
+
+def _lookup_model(kind: str):
+    if kind not in LOOKUPS:
+        raise NotFound("没有这种名册。")
+    return LOOKUPS[kind][0]
+
+
+def load_demo_roster(session: Session, term: tuple[str, int, int], rows: list[tuple]) -> None:
+    """Demo: put existing users on the roster. rows: (username, sector, committee, liaison group, unit code, contact)."""
+    save_term(session, *term)
+    for _username, *names, _unit, _contact in rows:
+        for kind, name in zip(("sector", "committee", "liaison_group"), names):
+            model = LOOKUPS[kind][0]
+            if name and session.scalar(select(model).where(model.name == name)) is None:
+                session.add(model(name=name))
+    session.flush()
+    for username, sector, committee, group, unit, contact in rows:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is not None:
+            save_member(session, {"username": username, "name": user.name, "sector": sector, "committee": committee,
+                                  "liaison_group": group, "unit": unit, "term": term[0], "contact": contact})

@@ -1,0 +1,178 @@
+"""提案办理 → the `proposals` table that lists, statistics and disclosure read.
+
+同意延期: when 督办 completes 逾期督办 (raised by the boundary timer of 办理答复 / 重新办理答复) agreeing to extend the
+deadline, the handling task it was raised for gets the new one (the end of the chosen day): its inbox row's due date,
+the record's reply_due, and reminders of its own (those sent for the old deadline are forgotten). The diagram's
+timer has fired already; the inbox and `xieshang tick` watch the new due date. The extension stays in the completed
+reminder's data, so a rebuilt inbox row (a move to another version) gets it again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin, BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.mixins import UserTaskMixin
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.runtime import status
+from engine.calendar import workdays
+from engine.errors import FormInvalid
+from engine.definitions.facts import Requires
+from engine.models import OpenTask
+from engine.procedures.proposal.records import Proposal, ProposalCosigner
+from engine.worklist.records import ReminderSent
+
+PROCESS_KEYS = ("proposal",)
+FACTS = Requires(
+    PROCESS_KEYS, "提案记录",
+    steps={"accept": "签收前的答复期限", "co_opinion": "会办时的答复期限",
+           "handle": "答复期限、督办同意的延期", "rehandle": "重新办理的答复期限、督办同意的延期"},
+    data=("title", "category", "content", "suggestion", "cosigners", "cosign_results", "decision", "reason",
+          "is_key", "face_to_face", "merge_into", "lead_unit", "co_units", "assigned_at", "reply_due", "result_class",
+          "reply_text", "satisfaction", "publish_proposal", "publish_reply", "remind_action", "extended_due"))
+HANDLING = FACTS.each("handle", "rehandle")  # the steps whose deadline is reply_due
+BEFORE_HANDLING = FACTS.each("accept", "co_opinion")  # reply_due is set, handling has not begun
+EXTEND = "同意延期"  # remind_action of 逾期督办 that moves the deadline to extended_due
+
+
+def project(session: Session, instance, workflow, data: dict, *, kind: str, actor) -> None:
+    now = clock.now()
+    live = [] if workflow.is_completed() else workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+    values = {
+        "status": status.of(workflow),
+        "decision": data.get("decision"), "reason": data.get("reason"), "is_key": bool(data.get("is_key")),
+        "face_to_face": bool(data.get("face_to_face")), "merge_into": data.get("merge_into"),
+        "lead_unit_code": data.get("lead_unit"), "co_units": list(data.get("co_units") or []),
+        "result_class": data.get("result_class"), "reply_text": data.get("reply_text"),
+        "satisfaction": data.get("satisfaction"),
+        "publish_proposal": bool(data.get("publish_proposal")), "publish_reply": bool(data.get("publish_reply")),
+    }
+    if kind == "start":
+        proposal = Proposal(
+            instance_id=instance.id, number=instance.business_key, title=data.get("title", ""),
+            category=data.get("category", ""), content=data.get("content", ""),
+            suggestion=data.get("suggestion", ""), proposer_id=actor.id, cosigners=list(data.get("cosigners") or []),
+            submitted_at=now, **values)
+        proposal.signers = [ProposalCosigner(username=name) for name in proposal.cosigners]
+        session.add(proposal)
+        return
+    if data.get("cosign_results") and kind == "complete":
+        _record_cosign_answers(session, instance, data["cosign_results"])
+    if data.get("assigned_at"):
+        values["assigned_at"] = workdays.parse(data["assigned_at"])
+    values.update(_reply_due(session, workflow, live, data, kind=kind, now=now))
+    if data.get("reply_text"):
+        values["replied_at"] = func.coalesce(Proposal.replied_at, now)  # keep the first reply's time
+    if workflow.is_completed():
+        values["closed_at"] = now
+    session.execute(update(Proposal).where(Proposal.instance_id == instance.id).values(**values)
+                    .execution_options(synchronize_session=False))
+
+
+def _record_cosign_answers(session: Session, instance, results: list) -> None:
+    proposal_id = select(Proposal.id).where(Proposal.instance_id == instance.id).scalar_subquery()
+    for answer in results:
+        if isinstance(answer, dict) and answer.get("user"):
+            session.execute(update(ProposalCosigner).where(
+                ProposalCosigner.proposal_id == proposal_id, ProposalCosigner.username == answer["user"],
+                ProposalCosigner.status == "invited").values(status="agreed" if answer.get("agree") else "declined")
+                .execution_options(synchronize_session=False))
+
+
+# 答复期限 and 同意延期 ---------------------------------------------------------------------------------------------------
+def _reply_due(session: Session, workflow, live: list, data: dict, *, kind: str, now: dt.datetime) -> dict:
+    """The record's reply_due: the open handling task's deadline (extended or not), the coming one before handling
+    begins, else left as it was (the last round's)."""
+    if kind == "complete" and data.get("remind_action") == EXTEND:
+        extended = _extend(session, workflow, now)
+        if extended is not None:
+            return {"reply_due": extended}
+    handling = next((t for t in live if t.task_spec.bpmn_id in HANDLING and t.state == TaskState.READY), None)
+    if handling is not None:
+        granted = _granted(handling)
+        if granted is None:
+            return {"reply_due": workdays.parse(handling.data["reply_due"])} if handling.data.get("reply_due") else {}
+        # The inbox row was built again from the diagram's deadline (a move to another version): the extension holds.
+        session.execute(update(OpenTask).where(OpenTask.id == str(handling.id),
+                                               or_(OpenTask.due_at.is_(None), OpenTask.due_at != granted))
+                        .values(due_at=granted).execution_options(synchronize_session=False))
+        return {"reply_due": granted}
+    if data.get("reply_due") and any(t.task_spec.bpmn_id in BEFORE_HANDLING for t in live):
+        return {"reply_due": workdays.parse(data["reply_due"])}
+    return {}
+
+
+def _extend(session: Session, workflow, now: dt.datetime) -> dt.datetime | None:
+    """督办 just agreed to an extension: check the date, move the handling task's deadline, forget the reminders sent
+    for the old one. Returns the new deadline (None when the completed step was no such reminder)."""
+    done = workflow.get_tasks(state=TaskState.COMPLETED, spec_class=UserTaskMixin)
+    remind = max(done, key=lambda t: t.last_state_change, default=None)  # the step completed just now
+    if remind is None or remind.data.get("remind_action") != EXTEND:
+        return None
+    handling = _attached_task(remind)
+    if handling is None:
+        return None
+    current = None
+    if handling.state == TaskState.READY:
+        current = session.scalar(select(OpenTask.due_at).where(OpenTask.id == str(handling.id)))
+    if current is None:
+        raise FormInvalid({"remind_action": "承办单位已经答复，无需延期，请选择其他督办措施"})
+    day = _day(remind.data.get("extended_due"))
+    if day is None:
+        raise FormInvalid({"extended_due": "请填写延期至的日期（如 2026-07-31）"})
+    old, today = current.astimezone(clock.TZ).date(), now.astimezone(clock.TZ).date()
+    if day <= old:
+        raise FormInvalid({"extended_due": f"延期至的日期须晚于原答复期限（{old:%Y-%m-%d}）"})
+    if day <= today:
+        raise FormInvalid({"extended_due": f"延期至的日期须晚于今天（{today:%Y-%m-%d}）"})
+    due = _end_of(day)
+    task_id = str(handling.id)
+    session.execute(update(OpenTask).where(OpenTask.id == task_id).values(due_at=due)
+                    .execution_options(synchronize_session=False))
+    session.execute(delete(ReminderSent).where(ReminderSent.task_id == task_id)
+                    .execution_options(synchronize_session=False))
+    return due
+
+
+def _attached_task(task):
+    """The task whose boundary event raised `task` (e.g. 办理答复 for its 逾期督办), or None."""
+    while task.parent is not None:
+        if isinstance(task.task_spec, BoundaryEvent) and isinstance(task.parent.task_spec, BoundaryEventSplit):
+            return next((t for t in task.parent.children if not isinstance(t.task_spec, BoundaryEvent)), None)
+        task = task.parent
+    return None
+
+
+def _granted(handling) -> dt.datetime | None:
+    """The deadline of the latest extension agreed in a reminder raised by the handling task's boundary events."""
+    split = handling.parent
+    if split is None or not isinstance(split.task_spec, BoundaryEventSplit):
+        return None
+    latest = None
+    stack = [t for t in split.children if isinstance(t.task_spec, BoundaryEvent) and t.state == TaskState.COMPLETED]
+    while stack:
+        task = stack.pop()
+        if isinstance(task.task_spec, BoundaryEventJoin):  # back on the main path
+            continue
+        if (task.state == TaskState.COMPLETED and isinstance(task.task_spec, UserTaskMixin)
+                and task.data.get("remind_action") == EXTEND and _day(task.data.get("extended_due"))
+                and (latest is None or task.last_state_change > latest.last_state_change)):
+            latest = task
+        stack.extend(task.children)
+    return _end_of(_day(latest.data["extended_due"])) if latest is not None else None
+
+
+def _day(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    """A date as a deadline: the end of that day in Asia/Shanghai (as add_working_days gives)."""
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=clock.TZ)

@@ -1,0 +1,52 @@
+"""Typed domain records that reports and lists read, kept in step with the workflows by projections."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.models import Base, User
+
+
+class Proposal(Base):
+    __tablename__ = "proposals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), unique=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(30), default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+    suggestion: Mapped[str] = mapped_column(Text, default="")
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    cosigners: Mapped[list[str]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(30), default="待审查")
+    decision: Mapped[str | None] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    face_to_face: Mapped[bool] = mapped_column(Boolean, default=False)
+    merge_into: Mapped[str | None] = mapped_column(String(30))
+    lead_unit_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    co_units: Mapped[list[str]] = mapped_column(default=list)
+    result_class: Mapped[str | None] = mapped_column(String(2))
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    satisfaction: Mapped[str | None] = mapped_column(String(10))
+    publish_proposal: Mapped[bool] = mapped_column(Boolean, default=False)
+    publish_reply: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitted_at: Mapped[dt.datetime]
+    assigned_at: Mapped[dt.datetime | None]
+    # 答复期限 of the current (or last) handling round: the diagram's deadline, or the date 督办 agreed to extend it to.
+    reply_due: Mapped[dt.datetime | None]
+    replied_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None]
+    proposer: Mapped[User] = relationship(lazy="joined")
+    signers: Mapped[list["ProposalCosigner"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+
+class ProposalCosigner(Base):
+    """An invited co-signer (联名) and whether they confirmed; 五个一 counts only confirmed ones."""
+
+    __tablename__ = "proposal_cosigners"
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+    status: Mapped[str] = mapped_column(String(10), default="invited")  # invited | agreed | declined
