@@ -84,7 +84,7 @@ def start_instance(session: Session, actor: User | None, process_key: str, data:
     session.flush()
     workflow = state.new_workflow(spec, subprocess_specs)
     start_task = workflow.get_tasks(state=TaskState.READY)[0]
-    starter = {"started_by": actor.username, "starter_name": actor.name} if actor else {}
+    starter = {"started_by": actor.username} if actor else {}
     for make in registry.get().start_data.get(process_key, ()) if actor else ():
         starter.update(make(actor))  # what a procedure's diagrams call the starter (a proposal's `proposer`)
     start_task.data.update(clean, number=instance.business_key, **starter)

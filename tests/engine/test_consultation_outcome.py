@@ -167,11 +167,11 @@ def _deploy_caller(flow, tmp_path, groups_line: str, monkeypatch):
 def test_a_caller_gets_only_the_result_back_and_its_outcome_is_recorded(flow, tmp_path, monkeypatch):
     """The data contract: the six inputs go in, `outcome_result` comes back, the caller's own data stays; another
     procedure's projector records its outcomes with `record_outcomes`."""
-    from engine.runtime import projections
+    from engine import registry
     from engine.procedures.consultation import projection as consultation
 
     _deploy_caller(flow, tmp_path, "raised_by_groups = []", monkeypatch)
-    monkeypatch.setitem(projections.PROJECTORS, "reporter",
+    monkeypatch.setitem(registry.get().projectors, "reporter",
                         lambda session, instance, workflow, data, **kw: consultation.record_outcomes(session, instance,
                                                                                                     workflow))
     instance = flow.start("office1", "reporter", {})

@@ -76,19 +76,19 @@ def test_failed_post_rolls_back_everything(client, auth, db, monkeypatch):
     client.application.config["WTF_CSRF_ENABLED"] = False
     from engine.runtime import verbs as runtime
 
-    real = engine.runtime.start_instance
+    real = runtime.start_instance
 
     def start_then_fail(session, *args, **kwargs):
         real(session, *args, **kwargs)
         session.flush()
         raise Conflict("模拟冲突")
 
-    monkeypatch.setattr(engine.runtime, "start_instance", start_then_fail)
+    monkeypatch.setattr(runtime, "start_instance", start_then_fail)
     auth.login("member1")
     response = client.post("/proposals/new", data=SUBMIT)
     assert response.status_code == 409 and "模拟冲突" in text(response)
     assert instance_count(db) == 0
-    monkeypatch.setattr(engine.runtime, "start_instance", real)
+    monkeypatch.setattr(runtime, "start_instance", real)
     submit(auth, client)
     assert instance_count(db) == 1
 

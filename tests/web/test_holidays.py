@@ -82,7 +82,7 @@ def test_a_new_year_of_the_library_starts_from_what_the_library_knows(client, au
 
 @pytest.mark.parametrize("change, words", [
     ({"end": ["2027-02-01", "", ""]}, "结束日期早于开始日期"),
-    ({"start": ["2月6日", "2027-02-20", ""]}, "格式"),
+    ({"start": ["二月六日", "2027-02-20", ""]}, "格式"),
     ({"start": ["2027-02-06", "2027-02-17", ""], "end": ["2027-02-14", "2027-02-17", ""]}, "周六或周日"),
 ])
 def test_a_wrong_year_is_refused_with_the_row_named_and_nothing_saved(client, auth, db, change, words):

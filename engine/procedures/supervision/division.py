@@ -18,7 +18,7 @@ from engine.procedures.supervision.records import DivisionTask
 
 PROCESS = "division_task"
 MEMBER_UNITS = "政协委员所在单位"  # the one group the rosters can resolve by themselves
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "processes"
+DEFAULT_DIR = Path(__file__).resolve().parents[3] / "processes"
 
 
 @dataclass(frozen=True)
