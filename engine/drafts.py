@@ -24,15 +24,30 @@ DI = "http://www.omg.org/spec/BPMN/20100524/DI"
 
 
 def get(session: Session, key: str) -> DraftDiagram:
-    """The working copy of a process, made from its latest deployed version the first time it is opened."""
+    """The working copy of a process to look at. A process nobody has changed since it was deployed has none stored:
+    its latest version is shown as an unsaved copy (nothing is written until the owner changes something)."""
     draft = session.get(DraftDiagram, key)
     if draft is not None:
         return draft
+    latest = _latest(session, key)
+    return DraftDiagram(key=key, name=latest.name, bpmn_xml=latest.bpmn_xml, base_version=latest.version)
+
+
+def working(session: Session, key: str) -> DraftDiagram:
+    """The stored working copy to change, made from the latest deployed version the first time something changes."""
+    draft = session.get(DraftDiagram, key)
+    if draft is not None:
+        return draft
+    latest = _latest(session, key)
+    return replace(session, key, latest.name, latest.bpmn_xml, latest.forms, None, base_version=latest.version)
+
+
+def _latest(session: Session, key: str) -> ProcessVersion:
     latest = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == key)
                              .order_by(ProcessVersion.version.desc()).limit(1)).first()
     if latest is None:
         raise NotFound(f"没有名为 {key} 的流程。")
-    return replace(session, key, latest.name, latest.bpmn_xml, latest.forms, None, base_version=latest.version)
+    return latest
 
 
 def replace(session: Session, key: str, name: str, xml: str, form_files: dict[str, dict], actor: User | None,
@@ -97,7 +112,7 @@ def import_file(session: Session, raw: bytes, filename: str, actor: User) -> Dra
 
 
 def save(session: Session, key: str, xml: str, actor: User) -> DraftDiagram:
-    draft = get(session, key)
+    draft = working(session, key)
     root = _parse(xml.encode("utf-8"))
     if root is None:
         raise XieshangError("流程图不是有效的 XML，未保存。")
@@ -129,7 +144,8 @@ def _keep_layout(previous: str, root) -> str | None:
 
 
 def form_files(session: Session, key: str) -> dict[str, dict]:
-    get(session, key)
+    if session.get(DraftDiagram, key) is None:
+        return dict(sorted(_latest(session, key).forms.items()))
     return {row.path: row.schema for row in
             session.scalars(select(DraftForm).where(DraftForm.draft_key == key).order_by(DraftForm.path))}
 
@@ -148,12 +164,12 @@ def referenced_forms(draft: DraftDiagram) -> dict[str, str]:
 
 def save_form(session: Session, key: str, path: str, schema, actor: User) -> DraftForm:
     """Keep a form schema in the working copy; an invalid schema is refused and nothing changes."""
-    get(session, key)
     if not FORM_PATH.match(path or "") or ".." in path:
         raise FormInvalid({"path": "表单路径须形如 forms/流程编号/步骤.json，只含字母、数字、下划线和连字符"})
     problems = forms.schema_problems(schema)
     if problems:
         raise FormInvalid({"schema": "；".join(problems)}, "表单未保存：" + "；".join(problems))
+    working(session, key)
     row = session.scalars(select(DraftForm).where(DraftForm.draft_key == key, DraftForm.path == path)).first()
     row = row or DraftForm(draft_key=key, path=path)
     row.schema = schema
@@ -183,13 +199,18 @@ def validate(session: Session, key: str, xml: str | None = None) -> tuple[defini
 
 
 def discard(session: Session, key: str) -> bool:
-    """Throw the working copy away; True if the process is deployed (opening it again starts from the latest
-    version), False if it never was (it is gone)."""
-    draft = get(session, key)
+    """Throw the working copy away; True if the process is deployed (opening it again shows the latest version),
+    False if it never was (it is gone)."""
+    draft = session.get(DraftDiagram, key)
+    deployed = session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1)) is not None
+    if draft is None:
+        if not deployed:
+            raise NotFound(f"没有名为 {key} 的流程。")
+        return True
     session.execute(delete(DraftForm).where(DraftForm.draft_key == key))
     session.delete(draft)
     session.flush()
-    return session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1)) is not None
+    return deployed
 
 
 def deploy(session: Session, key: str, actor: User, xml: str | None = None) -> ProcessVersion:
@@ -204,7 +225,7 @@ def deploy(session: Session, key: str, actor: User, xml: str | None = None) -> P
     if before is not None and definitions.latest_version(session, key).id == before:
         raise Conflict("与当前已发布的版本相比没有任何改动，无需发布。")
     version = definitions.store(session, checked, actor)
-    get(session, key).base_version = version.version
+    working(session, key).base_version = version.version
     return version
 
 

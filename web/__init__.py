@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(attachments_bp)
     for blueprint in (accounts_bp, password_bp):  # 账号管理 (admin, office) and everyone's 修改密码
         app.register_blueprint(blueprint)
+    db.install(app)  # last: every view, whichever blueprint, runs as one transaction
     return app
 
 

@@ -1,10 +1,19 @@
-"""One SQLAlchemy session per request: opened lazily, committed once by the controller, closed at teardown."""
+"""One SQLAlchemy session per request: opened lazily, one transaction per request, closed at teardown.
+
+The transaction is decided here, not in the views: before the request, whether it will write (SQLite's write lock,
+below); after the view, a POST that answered with success (2xx, 3xx) commits, and anything else rolls back — every
+GET (pages only read), a refusal (4xx) and an exception. A view wraps the engine call a form posts to in
+`invalid_input()` to show the form again over the state before the call, with the engine's errors.
+"""
 from __future__ import annotations
 
-from typing import Any
+from functools import wraps
+from typing import Any, Callable
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session as cookie
 from sqlalchemy.orm import Session
+
+from engine.errors import FormInvalid
 
 EXTENSION = "xieshang_db"
 
@@ -17,6 +26,12 @@ def init_app(app: Flask) -> None:
     app.before_request(_declare_intent)
     app.teardown_request(_end_intent)
     app.teardown_appcontext(_close)
+
+
+def install(app: Flask) -> None:
+    """Once every blueprint is registered: each view runs as the request's one transaction."""
+    for endpoint, view in app.view_functions.items():
+        app.view_functions[endpoint] = _transaction(view)
 
 
 def reads_first(view: Any) -> Any:
@@ -51,15 +66,69 @@ def get_session() -> Session:
     return g.db_session
 
 
-def commit() -> None:
-    """The single commit at the end of a successful POST handler."""
-    get_session().commit()
-
-
 def rollback() -> None:
     session = g.get("db_session")
     if session is not None:
         session.rollback()
+
+
+def keep_writes() -> None:
+    """This request answers with a refusal but keeps what it wrote before it (a refused deploy keeps the edits)."""
+    g.keep_writes = True
+
+
+class invalid_input:  # noqa: N801 - used as a with-statement, like contextlib's
+    """`with invalid_input() as invalid:` around the engine call a form posts to (and the redirect after it). Input
+    the engine refuses (FormInvalid, or the kinds given) rolls back what the call wrote and leaves the error in
+    `invalid.error` (`invalid.errors` for the fields), so the view shows the form again; it answers 4xx, so nothing
+    of the request is committed."""
+
+    def __init__(self, *kinds: type[Exception]) -> None:
+        self.kinds = kinds or (FormInvalid,)
+        self.error: Exception | None = None
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return dict(getattr(self.error, "errors", None) or {})
+
+    def __enter__(self) -> "invalid_input":
+        return self
+
+    def __exit__(self, kind, error, _traceback) -> bool:
+        if error is None or not isinstance(error, self.kinds):
+            return False
+        rollback()
+        self.error = error
+        return True
+
+
+def _transaction(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+        except BaseException:
+            rollback()
+            raise
+        _finish(response.status_code)
+        return response
+
+    return run
+
+
+def _finish(status: int) -> None:
+    session = g.get("db_session")
+    if session is None:
+        return
+    if request.method != "POST" or (status >= 400 and not g.pop("keep_writes", False)):
+        session.rollback()
+        return
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        cookie.pop("_flashes", None)  # the "saved" message a view flashed did not come true
+        raise
 
 
 def dispose(app: Flask) -> None:

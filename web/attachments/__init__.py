@@ -16,7 +16,7 @@ from engine import access, attachments
 from engine.errors import Forbidden, NotFound, XieshangError
 from engine.models import Instance
 from engine.records.case import Attachment
-from web.db import commit, get_session
+from web.db import get_session
 from web.errors import refuse
 from web.users import actor
 
@@ -69,9 +69,7 @@ def upload(instance_id: int):
     if chosen is None or not chosen.filename:
         raise XieshangError(_("请选择要上传的文件。"))
     row = take_upload(files, instance, chosen)
-    name = row.filename
-    commit()
-    flash(_("已上传附件“%(name)s”", name=name), "success")
+    flash(_("已上传附件“%(name)s”", name=row.filename), "success")
     return redirect(url_for("instances.detail", instance_id=instance_id, _anchor="attachments"))
 
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, inbox, runtime, savedviews, worklist
-from engine.errors import Conflict, FormInvalid, NotFound
+from engine.errors import Conflict, NotFound
 from engine.models import Event, Instance
 from web.attachments.drafts import restored
-from web.db import commit, get_session, reads_first, rollback
+from web.db import get_session, invalid_input, reads_first
 from web.display import items, properties_of
 from web.forms import OptionsFor, all_errors, build_fields, parse_form
 from web.lookups import name_lookup, options_provider, version_forms
@@ -63,15 +63,11 @@ def task(task_id: str):
     parsed = parse_form(schema, request.form, options)
     errors = all_errors(schema, parsed)
     if not errors:
-        try:
+        with invalid_input() as invalid:
             runtime.complete_task(db, actor(), task_id, parsed.data, opened=(open_task, instance))
-        except FormInvalid as invalid:
-            rollback()
-            errors = invalid.errors
-        else:
-            commit()
             flash(_("已提交"), "success")
             return redirect(url_for("inbox.index"))
+        errors = invalid.errors
     return _render(db, open_task, schema, options, parsed.echo, errors), 422
 
 

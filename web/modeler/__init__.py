@@ -2,7 +2,7 @@
 and move running instances to a new version; plus 发起事项, the generic start page for every deployed procedure."""
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,10 +16,6 @@ OWNER_ROLE = "process_owner"
 
 @bp.before_request
 def _process_owners_only():
-    if request.method == "GET" and "write_intent" not in g:  # before the first query of the request:
-        from engine.db import set_write_intent  # opening a process makes its working copy the first time
-
-        g.write_intent = set_write_intent(True)
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if not current_user.has_role(OWNER_ROLE):

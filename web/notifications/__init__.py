@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import mailer, notifications
-from web.db import EXTENSION, commit, get_session
+from web.db import EXTENSION, get_session, invalid_input
 from web.i18n import N_
 from web.users import actor
 
@@ -56,7 +56,6 @@ def index():
 def mark_read():
     ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
     count = notifications.mark_read(get_session(), actor(), ids if request.form.get("all") != "1" else None)
-    commit()
     if request.form.get("open"):  # "open" a notification: mark it read and go to its task
         return redirect(_target(request.form["open"]))
     flash(_("已将 %(n)s 条通知标为已读。", n=count), "success")
@@ -78,17 +77,11 @@ def settings():
     db = get_session()
     errors: dict[str, str] = {}
     if request.method == "POST":
-        from engine.errors import FormInvalid
-
-        try:
+        with invalid_input() as invalid:
             notifications.save_setting(db, actor(), request.form.get("email", ""), request.form.get("email_enabled") == "1")
-        except FormInvalid as invalid:
-            db.rollback()
-            errors = invalid.errors
-        else:
-            commit()
             flash(_("通知设置已保存。"), "success")
             return redirect(url_for("notifications.settings"))
+        errors = invalid.errors
     setting = notifications.setting_for(db, actor())
     values = request.form if errors else {"email": setting.email, "email_enabled": "1" if setting.email_enabled else ""}
     return render_template("notifications/settings.html", values=values, errors=errors,
