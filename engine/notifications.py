@@ -125,7 +125,7 @@ def remind_due(session: Session, soon_days: int | None = None) -> int:
     from .worklist import soon_days_default, soon_threshold
 
     now = clock.now()
-    threshold = soon_threshold(now, soon_days if soon_days is not None else soon_days_default())
+    threshold = soon_threshold(now, soon_days if soon_days is not None else soon_days_default(session))
     reminded = 0
     for kind, due in (("overdue", OpenTask.due_at < now),
                       ("due_soon", and_(OpenTask.due_at >= now, OpenTask.due_at <= threshold))):

@@ -14,15 +14,17 @@ from flask import Flask, current_app, g, request, session as cookie
 from sqlalchemy.orm import Session
 
 from engine.errors import FormInvalid
+from engine.settings import Settings
 
 EXTENSION = "xieshang_db"
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, settings: Settings) -> None:
     from engine.db import make_engine, make_sessionmaker
 
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions[EXTENSION] = {"engine": engine, "sessionmaker": make_sessionmaker(engine)}
+    engine = make_engine(settings.database_url)
+    app.extensions[EXTENSION] = {"engine": engine, "sessionmaker": make_sessionmaker(engine, settings),
+                                 "settings": settings}
     app.before_request(_declare_intent)
     app.teardown_request(_end_intent)
     app.teardown_appcontext(_close)
@@ -58,6 +60,11 @@ def _end_intent(exc: BaseException | None = None) -> None:
         from engine.db import reset_write_intent
 
         reset_write_intent(token)
+
+
+def settings() -> Settings:
+    """The app's settings (engine code gets them with the session: engine.settings.of)."""
+    return current_app.extensions[EXTENSION]["settings"]
 
 
 def get_session() -> Session:

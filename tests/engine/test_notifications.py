@@ -9,9 +9,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from engine import claims, clock, mailer, notifications, schedule
+from engine import claims, clock, notifications, schedule, settings
 from engine.errors import FormInvalid
 from engine.records.worklist import Notification, OutboxMail
+from engine.settings import Settings
 
 from .flow import MONDAY, SUBMIT, Flow
 
@@ -151,7 +152,7 @@ def test_unread_count_and_mark_read_touch_only_ones_own(flow):
 
 
 def test_mail_goes_out_only_after_commit(flow, smtp_server):
-    flow.session.info["smtp"] = mailer.settings_from(smtp_server.settings)
+    settings.use(flow.session, Settings.from_mapping(smtp_server.settings))
     notifications.save_setting(flow.session, flow.user("tiwei"), "tiwei@example.org", True)
     notifications.save_setting(flow.session, flow.user("office1"), "office1@example.org", False)
     flow.session.commit()
@@ -180,12 +181,12 @@ def test_mail_goes_out_only_after_commit(flow, smtp_server):
 
 def test_mail_waits_in_the_outbox_while_the_server_is_down_and_tick_sends_it(flow, smtp_server):
     down = {**smtp_server.settings, "XIESHANG_SMTP_PORT": str(_free_port())}
-    flow.session.info["smtp"] = mailer.settings_from(down)
+    settings.use(flow.session, Settings.from_mapping(down))
     notifications.save_setting(flow.session, flow.user("tiwei"), "tiwei@example.org", True)
     flow.session.commit()
     flow.submit()
     assert flow.session.scalar(select(OutboxMail.status)) == "pending" and smtp_server.messages == []
-    flow.session.info["smtp"] = mailer.settings_from(smtp_server.settings)
+    settings.use(flow.session, Settings.from_mapping(smtp_server.settings))
     schedule.tick(flow.session)
     flow.session.commit()
     flow.session.expire_all()
@@ -193,7 +194,7 @@ def test_mail_waits_in_the_outbox_while_the_server_is_down_and_tick_sends_it(flo
 
 
 def test_no_mail_is_queued_without_smtp_settings(flow, monkeypatch):
-    monkeypatch.delenv("XIESHANG_SMTP_HOST", raising=False)
+    monkeypatch.setenv("XIESHANG_SMTP_HOST", "127.0.0.1")  # the engine reads no environment
     notifications.save_setting(flow.session, flow.user("tiwei"), "tiwei@example.org", True)
     flow.session.commit()
     flow.submit()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from engine import clock, inbox, runtime, savedviews, worklist
 from engine.errors import Conflict, NotFound
 from engine.models import Event, Instance
 from web.attachments.drafts import restored
-from web.db import get_session, invalid_input, reads_first
+from web.db import get_session, invalid_input, reads_first, settings
 from web.display import items, properties_of
 from web.forms import OptionsFor, all_errors, build_fields, parse_form
 from web.lookups import name_lookup, options_provider, version_forms
@@ -46,8 +46,7 @@ def index():
 
 
 def soon_days() -> int:
-    value = current_app.config.get("XIESHANG_DUE_SOON_DAYS")
-    return int(value) if str(value or "").isdigit() else worklist.soon_days_default()
+    return settings().due_soon_days
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])

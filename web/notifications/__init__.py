@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import mailer, notifications
-from web.db import EXTENSION, get_session, invalid_input
+from web.db import get_session, invalid_input
 from web.i18n import N_
 from web.users import actor
 
@@ -24,9 +24,6 @@ KINDS = {
 @bp.record_once
 def _setup(state) -> None:
     app = state.app
-    settings = mailer.settings_from(app.config)
-    if settings is not None:  # otherwise the engine reads XIESHANG_SMTP_* from the environment
-        app.extensions[EXTENSION]["sessionmaker"].configure(info={"smtp": settings})
     app.context_processor(_unread)
     app.add_template_filter(lambda kind: _(KINDS.get(kind, kind)), "notification_kind")
 
