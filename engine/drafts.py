@@ -12,6 +12,7 @@ from lxml import etree
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from .i18n import N_, joined
 from . import clock, definitions, forms, lint
 from .errors import Conflict, DeployError, FormInvalid, NotFound, Problem, XieshangError
 from .models import ProcessVersion, User
@@ -46,7 +47,7 @@ def _latest(session: Session, key: str) -> ProcessVersion:
     latest = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == key)
                              .order_by(ProcessVersion.version.desc()).limit(1)).first()
     if latest is None:
-        raise NotFound(f"没有名为 {key} 的流程。")
+        raise NotFound(N_("没有名为 %(key)s 的流程。", key=key))
     return latest
 
 
@@ -76,12 +77,12 @@ def create(session: Session, key: str, name: str, actor: User) -> DraftDiagram:
     """A new procedure from the template: one lane, a start form, one step with its form."""
     key, name = (key or "").strip(), (name or "").strip()
     if not KEY.match(key):
-        raise XieshangError("流程编号须以小写字母开头，只含小写字母、数字和下划线（2～60 个字符），例如 visit_record。")
+        raise XieshangError(N_("流程编号须以小写字母开头，只含小写字母、数字和下划线（2～60 个字符），例如 visit_record。"))
     if not name:
-        raise XieshangError("请填写流程名称。")
+        raise XieshangError(N_("请填写流程名称。"))
     if session.get(DraftDiagram, key) is not None or session.scalar(
             select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1)) is not None:
-        raise Conflict(f"流程编号 {key} 已被使用，请换一个。")
+        raise Conflict(N_("流程编号 %(key)s 已被使用，请换一个。", key=key))
     start_form = {"type": "object", "title": name, "properties": {
         "title": {"type": "string", "title": "事项标题", "maxLength": 200},
         "content": {"type": "string", "title": "事项内容", "x-widget": "textarea"}}, "required": ["title"]}
@@ -96,7 +97,7 @@ def import_file(session: Session, raw: bytes, filename: str, actor: User) -> Dra
     """A .bpmn file uploaded by a process owner becomes the working copy of the process it contains."""
     root = _parse(raw)
     if root is None or root.tag != f"{{{B}}}definitions":
-        raise XieshangError("上传的文件不是 BPMN 2.0 流程图（.bpmn）。")
+        raise XieshangError(N_("上传的文件不是 BPMN 2.0 流程图（.bpmn）。"))
     processes = list(root.iter(f"{{{B}}}process"))
     executable = [p for p in processes if p.get("isExecutable") == "true"]
     chosen = (executable or processes or [None])[0]
@@ -115,7 +116,7 @@ def save(session: Session, key: str, xml: str, actor: User) -> DraftDiagram:
     draft = working(session, key)
     root = _parse(xml.encode("utf-8"))
     if root is None:
-        raise XieshangError("流程图不是有效的 XML，未保存。")
+        raise XieshangError(N_("流程图不是有效的 XML，未保存。"))
     draft.bpmn_xml = _keep_layout(draft.bpmn_xml, root) or xml
     process = root.find(f"{{{B}}}process[@id='{key}']")
     if process is not None and process.get("name"):
@@ -165,10 +166,10 @@ def referenced_forms(draft: DraftDiagram) -> dict[str, str]:
 def save_form(session: Session, key: str, path: str, schema, actor: User) -> DraftForm:
     """Keep a form schema in the working copy; an invalid schema is refused and nothing changes."""
     if not FORM_PATH.match(path or "") or ".." in path:
-        raise FormInvalid({"path": "表单路径须形如 forms/流程编号/步骤.json，只含字母、数字、下划线和连字符"})
+        raise FormInvalid({"path": N_("表单路径须形如 forms/流程编号/步骤.json，只含字母、数字、下划线和连字符")})
     problems = forms.schema_problems(schema)
     if problems:
-        raise FormInvalid({"schema": "；".join(problems)}, "表单未保存：" + "；".join(problems))
+        raise FormInvalid({"schema": joined(problems)}, N_("表单未保存：%(problems)s", problems=joined(problems)))
     working(session, key)
     row = session.scalars(select(DraftForm).where(DraftForm.draft_key == key, DraftForm.path == path)).first()
     row = row or DraftForm(draft_key=key, path=path)
@@ -194,7 +195,7 @@ def validate(session: Session, key: str, xml: str | None = None) -> tuple[defini
     roles = definitions.role_names(session)
     checked = definitions.check(raw, files, roles, definitions.called_versions(session, root))
     if checked.process_key and checked.process_key != key:
-        checked.problems.append(Problem(checked.process_key, f"流程编号（ID）须保持为 {key}：改名请只改“名称”"))
+        checked.problems.append(Problem(checked.process_key, N_("流程编号（ID）须保持为 %(key)s：改名请只改“名称”", key=key)))
     return checked, explain(root, checked, roles, files)
 
 
@@ -205,7 +206,7 @@ def discard(session: Session, key: str) -> bool:
     deployed = session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1)) is not None
     if draft is None:
         if not deployed:
-            raise NotFound(f"没有名为 {key} 的流程。")
+            raise NotFound(N_("没有名为 %(key)s 的流程。", key=key))
         return True
     session.execute(delete(DraftForm).where(DraftForm.draft_key == key))
     session.delete(draft)
@@ -223,7 +224,7 @@ def deploy(session: Session, key: str, actor: User, xml: str | None = None) -> P
     before = session.scalar(select(ProcessVersion.id).where(ProcessVersion.sha256 == checked.sha256,
                                                            ProcessVersion.process_key == key).limit(1))
     if before is not None and definitions.latest_version(session, key).id == before:
-        raise Conflict("与当前已发布的版本相比没有任何改动，无需发布。")
+        raise Conflict(N_("与当前已发布的版本相比没有任何改动，无需发布。"))
     version = definitions.store(session, checked, actor)
     working(session, key).base_version = version.version
     return version

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, undefer
 
+from .i18n import N_
 from . import definitions
 from .errors import Conflict, NotFound
 from .models import Instance, OpenTask, ProcessVersion, User
@@ -72,11 +73,11 @@ def open_task_to_complete(session: Session, user: User, task_id: str) -> tuple[O
 
 def _may_work_on(session: Session, user: User, row: OpenTask | None) -> OpenTask:
     if row is None or not eligible(user, row):
-        raise NotFound("找不到该待办事项，可能已被办理，或您无权办理。")
+        raise NotFound(N_("找不到该待办事项，可能已被办理，或您无权办理。"))
     if not may_act(user, row):
         holder = session.get(User, row.claimed_by_id)
-        raise Conflict(f"该事项已由{holder.name if holder else '他人'}认领，只有认领人可以办理。"
-                       "如需接手，请对方释放或转交给您。")
+        raise Conflict(N_("该事项已由%(holder)s认领，只有认领人可以办理。如需接手，请对方释放或转交给您。",
+                          holder=holder.name if holder else N_("他人")))
     return row
 
 

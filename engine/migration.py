@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from .i18n import N_
 from . import definitions, runtime, state, tasks
 from .errors import NotFound, XieshangError
 from .models import Instance, OpenTask, ProcessVersion, User
@@ -80,7 +81,7 @@ def target_version(session: Session, process_key: str, number: int | None) -> Pr
     version = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == process_key,
                                                            ProcessVersion.version == number)).first()
     if version is None:
-        raise NotFound(f"流程 {process_key} 没有第 {number} 版。")
+        raise NotFound(N_("流程 %(process_key)s 没有第 %(number)s 版。", process_key=process_key, number=number))
     return version
 
 

@@ -11,6 +11,7 @@ from typing import Any, Iterable
 from sqlalchemy import and_, case, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from .i18n import N_
 from . import clock, mailer, workdays
 from .models import Event, OpenTask, Unit, User, user_roles
 from .records.worklist import Notification, NotificationSetting, ReminderSent
@@ -183,9 +184,9 @@ def save_setting(session: Session, user: User, email: str, enabled: bool) -> Not
 
     email = (email or "").strip()
     if email and ("@" not in email or len(email) > 200 or " " in email or email.startswith("@") or email.endswith("@")):
-        raise FormInvalid({"email": "请填写正确的电子邮箱地址"})
+        raise FormInvalid({"email": N_("请填写正确的电子邮箱地址")})
     if enabled and not email:
-        raise FormInvalid({"email": "开启邮件提醒需要填写电子邮箱"})
+        raise FormInvalid({"email": N_("开启邮件提醒需要填写电子邮箱")})
     setting = session.get(NotificationSetting, user.id) or NotificationSetting(user_id=user.id)
     setting.email, setting.email_enabled = email, bool(enabled)
     session.add(setting)

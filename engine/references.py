@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .i18n import N_
 from .errors import FormInvalid
 from .models import Instance, Role, Unit, User
 from .records import Proposal
@@ -39,20 +40,20 @@ def check(session: Session, schema: dict | None, data: dict, actor: User, instan
             from .attachments import not_of_instance
 
             if not_of_instance(session, values, instance):
-                errors[name] = "附件不存在或不属于本事项，请重新上传"
+                errors[name] = N_("附件不存在或不属于本事项，请重新上传")
         elif widget in ("unit", "units"):
             missing = set(values) - _units(session, values)
             if missing:
-                errors[name] = f"找不到单位：{'、'.join(sorted(missing))}"
+                errors[name] = N_("找不到单位：%(value)s", value='、'.join(sorted(missing)))
         elif widget in ("member", "members"):
             if actor.username in values:
-                errors[name] = "不能选择自己"
+                errors[name] = N_("不能选择自己")
                 continue
             missing = set(values) - _members(session, values)
             if missing:
-                errors[name] = f"找不到委员：{'、'.join(sorted(missing))}"
+                errors[name] = N_("找不到委员：%(value)s", value='、'.join(sorted(missing)))
         elif not _open_proposal(session, str(value), instance):
-            errors[name] = f"编号 {value} 的提案不存在、已办结或本身已并案，不能并入"
+            errors[name] = N_("编号 %(value)s 的提案不存在、已办结或本身已并案，不能并入", value=value)
     if errors:
         raise FormInvalid(errors)
 

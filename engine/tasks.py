@@ -1,6 +1,7 @@
 """Turning a READY user task into its inbox row: who may act, which form, when it is due."""
 from __future__ import annotations
 
+from .i18n import N_
 from . import scripting, workdays, clock
 from . import notifications  # noqa: F401 - announces each new inbox row in its own transaction
 from .errors import ScriptRefused, XieshangError
@@ -23,7 +24,7 @@ def _evaluate(task, source: str):
     except ScriptRefused:
         raise
     except Exception as err:  # noqa: BLE001 - any failure of the diagram's own expression
-        raise ProcessFault(f"步骤“{task.task_spec.bpmn_name}”的表达式 {source} 无法计算（{err}）。请联系流程管理员。") from err
+        raise ProcessFault(N_("步骤“%(bpmn_name)s”的表达式 %(source)s 无法计算（%(err)s）。请联系流程管理员。", bpmn_name=task.task_spec.bpmn_name, source=source, err=err)) from err
 
 
 def due_at(task):

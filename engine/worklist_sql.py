@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from sqlalchemy import Integer, and_, bindparam, false, func, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import aliased
 
+from .i18n import N_
 from .errors import Forbidden
 from .inbox import eligible_clause, visible_clause
 from .models import Instance, OpenTask, User
@@ -97,7 +98,7 @@ def _view_clause(user: User, view: str):
 
 def _may_see_scope(user: User) -> None:
     if not may_supervise(user):
-        raise Forbidden("只有政协办公室和督办人员可以查看全部在办事项。")
+        raise Forbidden(N_("只有政协办公室和督办人员可以查看全部在办事项。"))
 
 
 # A range of ix_open_tasks_worklist: (index of the role among the user's sorted roles, candidate unit is the user's

@@ -96,7 +96,16 @@ class invalid_input:  # noqa: N801 - used as a with-statement, like contextlib's
 
     @property
     def errors(self) -> dict[str, str]:
-        return dict(getattr(self.error, "errors", None) or {})
+        """The refused fields' messages, in the request's language."""
+        from web.i18n import translated_errors
+
+        return translated_errors(getattr(self.error, "errors", None))
+
+    @property
+    def message(self) -> str:
+        from web.i18n import translated
+
+        return translated(getattr(self.error, "message", ""))
 
     def __enter__(self) -> "invalid_input":
         return self

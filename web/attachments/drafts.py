@@ -12,6 +12,7 @@ from engine.models import Instance
 from web.attachments import bp, limit_request, store, take_upload
 from web.db import get_session
 from web.forms import parse_form, renderable, widget_for
+from web.i18n import translated
 from web.lookups import options_provider
 from web.users import actor
 
@@ -44,7 +45,7 @@ def save_draft(task_id: str):
                 row = take_upload(files, db.get(Instance, open_task.instance_id), chosen, field_key=key,
                                   task_id=task_id)
         except XieshangError as err:
-            problem = err.message
+            problem = translated(err.message)
             continue
         values[key] = row.id
         message = _("已上传“%(name)s”（草稿已保存）", name=row.filename)

@@ -12,6 +12,7 @@ from engine import definitions, drafts
 from engine.errors import DeployError, XieshangError
 from engine.models import Instance, Role
 from web.db import get_session, invalid_input, keep_writes
+from web.i18n import translated
 from web.users import actor
 
 from . import bp
@@ -35,7 +36,7 @@ def new():
     with invalid_input(XieshangError) as invalid:
         draft = drafts.create(get_session(), request.form.get("key", ""), request.form.get("name", ""), actor())
         return redirect(url_for("modeler.edit", key=draft.key))
-    flash(invalid.error.message, "error")
+    flash(invalid.message, "error")
     return redirect(url_for("modeler.index"))
 
 
@@ -50,7 +51,7 @@ def upload():
         draft = drafts.import_file(get_session(), raw, upload.filename or "", actor())
         flash(_("已导入，可在下方查看和修改；点击“校验”查看能否发布。"), "success")
         return redirect(url_for("modeler.edit", key=draft.key))
-    flash(invalid.error.message, "error")
+    flash(invalid.message, "error")
     return redirect(url_for("modeler.index"))
 
 
@@ -116,7 +117,7 @@ def deploy(key: str):
 
 
 def _problem(problem) -> dict:
-    return {"element_id": problem.element_id, "message": problem.message}
+    return {"element_id": problem.element_id, "message": translated(problem.message)}
 
 
 @bp.post("/<key>/discard")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from engine import drafts, forms
 from web.db import get_session, invalid_input
 from web.forms import build_fields
+from web.i18n import translated
 from web.lookups import options_provider
 from web.users import actor
 
@@ -68,7 +69,7 @@ def _parse(text: str):
         return None, _("不是有效的 JSON：%(msg)s", msg=str(err))
     problems = forms.schema_problems(schema)
     if problems:
-        return schema, "；".join(problems)
+        return schema, _("；").join(map(translated, problems))
     return schema, None
 
 

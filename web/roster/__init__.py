@@ -114,7 +114,7 @@ def import_():
                 done = "，".join(f"{sheet} {count}" for sheet, count in result.counts.items())
                 flash(_("导入完成：%(done)s 行", done=done), "success")
                 return redirect(url_for("roster.index"))
-            errors, message = invalid.errors, invalid.error.message
+            errors, message = invalid.errors, invalid.message
     return render_template("roster/import.html", errors=errors, message=message,
                            sheets=rosters.SHEETS), (422 if errors else 200)
 
