@@ -133,7 +133,8 @@ def create(session: Session, actor: User, *, username: str = "", name: str = "",
             raise NotFound(N_("没有找到该委员。"))
         user = member.user
         if user.password_hash:
-            raise Conflict(N_("委员“%(name)s”已有账号（%(username)s），如需重新设置请在其账号页重置密码。", name=member.name, username=user.username))
+            raise Conflict(N_("委员“%(name)s”已有账号（%(username)s），如需重新设置请在其账号页重置密码。",
+                              name=member.name, username=user.username))
         username, name = user.username, member.name
     else:
         user = None

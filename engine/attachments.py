@@ -106,7 +106,8 @@ def _is_text(content: bytes) -> bool:
 def check(store: Store, filename: str, content: bytes) -> tuple[str, str]:
     """(extension, media type) of an acceptable file; refuses a too large or not allowed one."""
     if len(content) > store.max_bytes:
-        raise FileTooLarge(N_("文件“%(filename)s”超过 %(value)s MB，不能上传。请压缩或拆分后再上传。", filename=filename, value=format(store.max_bytes / MB, 'g')))
+        raise FileTooLarge(N_("文件“%(filename)s”超过 %(value)s MB，不能上传。请压缩或拆分后再上传。",
+                              filename=filename, value=format(store.max_bytes / MB, 'g')))
     if not content:
         raise XieshangError(N_("文件“%(filename)s”是空的，请选择有内容的文件。", filename=filename))
     ext = filename.rpartition(".")[2].lower() if "." in filename else ""
@@ -122,7 +123,8 @@ def read_limited(stream: BinaryIO, store: Store, filename: str) -> bytes:
     """Read an upload, refusing it as soon as it passes the size limit."""
     content = stream.read(store.max_bytes + 1)
     if len(content) > store.max_bytes:
-        raise FileTooLarge(N_("文件“%(filename)s”超过 %(value)s MB，不能上传。请压缩或拆分后再上传。", filename=filename, value=format(store.max_bytes / MB, 'g')))
+        raise FileTooLarge(N_("文件“%(filename)s”超过 %(value)s MB，不能上传。请压缩或拆分后再上传。",
+                              filename=filename, value=format(store.max_bytes / MB, 'g')))
     return content
 
 

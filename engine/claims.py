@@ -51,12 +51,14 @@ def _name(session: Session, user_id: int | None) -> str:
 
 def _check_eligible(actor: User, row: OpenTask, verb: str) -> None:
     if not eligible(actor, row):
-        raise Forbidden(N_("您不能%(verb)s“%(value)s”的“%(name)s”：它不在您或您所在单位的办理范围内。", verb=verb, value=row.title or row.name, name=row.name))
+        raise Forbidden(N_("您不能%(verb)s“%(value)s”的“%(name)s”：它不在您或您所在单位的办理范围内。",
+                           verb=verb, value=row.title or row.name, name=row.name))
 
 
 def _check_free(session: Session, actor: User, row: OpenTask) -> None:
     if not may_act(actor, row):
-        raise Conflict(N_("“%(value)s”的“%(name)s”已由%(value2)s认领，只有认领人可以办理或转交。", value=row.title or row.name, name=row.name, value2=_name(session, row.claimed_by_id)))
+        raise Conflict(N_("“%(value)s”的“%(name)s”已由%(value2)s认领，只有认领人可以办理或转交。",
+                          value=row.title or row.name, name=row.name, value2=_name(session, row.claimed_by_id)))
 
 
 def _record(session: Session, actor: User, row: OpenTask, kind: str, data: dict | None = None) -> None:
@@ -122,7 +124,8 @@ def _colleague(session: Session, actor: User, row: OpenTask, username: str, verb
         raise Forbidden(N_("只能%(verb)s给本单位的同事，%(name)s不是本单位人员。", verb=verb, name=target.name))
     if not eligible(target, row):
         role = session.get(Role, row.role_key) if row.role_key else None
-        raise Forbidden(N_("%(name)s没有“%(value)s”角色，不能办理此事项。", name=target.name, value=role.name if role else row.lane or ''))
+        raise Forbidden(N_("%(name)s没有“%(value)s”角色，不能办理此事项。",
+                           name=target.name, value=role.name if role else row.lane or ''))
     return target
 
 
@@ -201,8 +204,8 @@ def bulk_assign(session: Session, actor: User, task_ids: list[str], unit_code: s
     rows = _bulk_rows(session, task_ids)
     unit = session.scalars(select(Unit).where(Unit.code == unit_code)).first() if unit_code else None
     if unit is None:
-        raise FormInvalid({"unit": N_("请选择主办单位")} if not unit_code else {"unit": N_("找不到单位：%(unit_code)s", unit_code=unit_code)},
-                          N_("请选择列出的主办单位。"))
+        problem = N_("找不到单位：%(unit_code)s", unit_code=unit_code) if unit_code else N_("请选择主办单位")
+        raise FormInvalid({"unit": problem}, N_("请选择列出的主办单位。"))
     problems = []
     for r in rows:
         if (r.process_key, r.bpmn_id) not in BULK_ASSIGN:
@@ -210,16 +213,19 @@ def bulk_assign(session: Session, actor: User, task_ids: list[str], unit_code: s
         elif not eligible(actor, r):
             problems.append(N_("%(business_key)s不在您的办理范围内", business_key=r.business_key))
         elif not may_act(actor, r):
-            problems.append(N_("%(business_key)s已由%(value)s认领", business_key=r.business_key, value=_name(session, r.claimed_by_id)))
+            problems.append(N_("%(business_key)s已由%(value)s认领",
+                               business_key=r.business_key, value=_name(session, r.claimed_by_id)))
     _refuse_all(problems)
     for r in rows:
         field = BULK_ASSIGN[(r.process_key, r.bpmn_id)]
         try:
             runtime.complete_task(session, actor, r.id, {field: unit.code, "assign_note": note})
         except FormInvalid as err:
-            raise Conflict(N_("%(business_key)s不能交办（%(value)s），本次未交办任何事项。", business_key=r.business_key, value=joined(err.errors.values()) or err.message)) from err
+            raise Conflict(N_("%(business_key)s不能交办（%(value)s），本次未交办任何事项。",
+                              business_key=r.business_key, value=joined(err.errors.values()) or err.message)) from err
         except XieshangError as err:
-            wrapped = XieshangError(N_("%(business_key)s不能交办：%(message)s本次未交办任何事项。", business_key=r.business_key, message=err.message))
+            wrapped = XieshangError(N_("%(business_key)s不能交办：%(message)s本次未交办任何事项。",
+                                       business_key=r.business_key, message=err.message))
             wrapped.status = err.status
             raise wrapped from err
     return len(rows)

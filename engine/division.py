@@ -103,7 +103,8 @@ def start_data(session: Session, number: str, *, extra_units: list[str] | None =
     if not lead:
         raise FormInvalid({"extra_units": N_("该任务由“%(value)s”负责，请指定具体单位。", value='、'.join(found.groups))})
     if found.groups and not extra and any(g != MEMBER_UNITS for g in found.groups):
-        raise FormInvalid({"extra_units": N_("分工中的“%(value)s”须指定具体单位。", value='、'.join(g for g in found.groups if g != MEMBER_UNITS))})
+        raise FormInvalid({"extra_units": N_("分工中的“%(value)s”须指定具体单位。",
+                                             value='、'.join(g for g in found.groups if g != MEMBER_UNITS))})
     return {"item_no": found.number, "title": found.title, "task_text": found.text, "units_text": found.units_text,
             "lead_units": lead, "participating_units": participating, "deadline": deadline, "note": note or None}
 

@@ -51,14 +51,16 @@ def _structure(root) -> list[Problem]:
     for process in root.iter(f"{{{B}}}process"):
         label = process.get("name") or process.get("id")
         if process.get("isExecutable") != "true":
-            found.append(Problem(process.get("id"), N_("流程“%(label)s”标为不可执行（isExecutable 不是 true），只能查看和修改，不能发布运行", label=label)))
+            found.append(Problem(process.get("id"), N_("流程“%(label)s”标为不可执行（isExecutable 不是 true），只能查看和修改，不能发布运行",
+                                                       label=label)))
         has_steps = next(process.iter(f"{{{B}}}userTask", f"{{{B}}}task", f"{{{B}}}manualTask"), None) is not None
         if has_steps and next(process.iter(f"{{{B}}}lane"), None) is None:
             found.append(Problem(process.get("id"), N_("流程“%(label)s”没有泳道：每个步骤须放在以角色命名的泳道中，才能确定由谁办理", label=label)))
     for tag, why in (("dataStoreReference", N_("数据存储")), ("complexGateway", N_("复杂网关")),
                      ("choreographyTask", N_("编排任务")), ("conversation", N_("会话"))):
         for node in root.iter(f"{{{B}}}{tag}"):
-            found.append(Problem(node.get("id"), N_("本系统不支持%(why)s“%(name)s”", why=why, name=node.get("name")) if node.get("name")
+            found.append(Problem(node.get("id"), N_("本系统不支持%(why)s“%(name)s”",
+                                                    why=why, name=node.get("name")) if node.get("name")
                                  else N_("本系统不支持%(why)s", why=why)))
     return found
 

@@ -170,7 +170,8 @@ def import_workbook(session: Session, data: bytes) -> ImportResult:
     errors: dict[str, str] = {}
     for sheet in book.worksheets:
         if sheet.title not in SHEETS:
-            errors[f"{sheet.title}"] = N_("不认识的工作表“%(title)s”，工作表名应为：%(value)s", title=sheet.title, value='、'.join(SHEETS))
+            errors[f"{sheet.title}"] = N_("不认识的工作表“%(title)s”，工作表名应为：%(value)s",
+                                          title=sheet.title, value='、'.join(SHEETS))
             continue
         sheets[sheet.title] = _read_sheet(sheet, errors)
     book.close()

@@ -100,7 +100,8 @@ def _open_task_or_raise(session: Session, actor: User, task_id: str) -> tuple[Op
         done = session.scalar(select(Event).where(Event.task_id == task_id, Event.kind == "complete").limit(1))
         if done is not None:
             who = done.actor.name if done.actor else "他人"
-            raise Conflict(N_("该任务已由%(who)s于 %(value)s 办理，无需再办。", who=who, value=format(done.at.astimezone(clock.TZ), '%Y-%m-%d %H:%M')))
+            raise Conflict(N_("该任务已由%(who)s于 %(value)s 办理，无需再办。",
+                              who=who, value=format(done.at.astimezone(clock.TZ), '%Y-%m-%d %H:%M')))
         raise NotFound(N_("找不到该待办事项，可能已被办理或已关闭。"))
     row, instance = found
     if not may_act(actor, row):

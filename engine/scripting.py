@@ -78,7 +78,8 @@ def _check_tree(tree: ast.AST, allowed: tuple, source: str) -> None:
             raise ScriptRefused(N_("表达式“%(source)s”使用了以下划线开头的名称 %(id)s，不允许。", source=source, id=node.id))
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name):
-                raise ScriptRefused(N_("表达式“%(source)s”使用了不允许的写法：%(value)s。", source=source, value=_describe(node.func)))
+                raise ScriptRefused(N_("表达式“%(source)s”使用了不允许的写法：%(value)s。",
+                                       source=source, value=_describe(node.func)))
             if node.func.id not in FUNCTIONS:
                 raise ScriptRefused(N_("表达式“%(source)s”调用了不允许的函数 %(id)s。", source=source, id=node.func.id))
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("__"):

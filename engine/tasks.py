@@ -24,7 +24,8 @@ def _evaluate(task, source: str):
     except ScriptRefused:
         raise
     except Exception as err:  # noqa: BLE001 - any failure of the diagram's own expression
-        raise ProcessFault(N_("步骤“%(bpmn_name)s”的表达式 %(source)s 无法计算（%(err)s）。请联系流程管理员。", bpmn_name=task.task_spec.bpmn_name, source=source, err=err)) from err
+        raise ProcessFault(N_("步骤“%(bpmn_name)s”的表达式 %(source)s 无法计算（%(err)s）。请联系流程管理员。",
+                              bpmn_name=task.task_spec.bpmn_name, source=source, err=err)) from err
 
 
 def due_at(task):
