@@ -1,7 +1,6 @@
 """Engine and session factories: SQLite file by default, PostgreSQL when a URL is given."""
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -10,7 +9,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-DEFAULT_URL = "sqlite:///instance/xieshang.db"
+from engine.settings import DEFAULT_URL, KEY, Settings
+
 _write_intent: ContextVar[bool] = ContextVar("xieshang_write_intent", default=False)
 _WRITER = "xieshang_writer"  # connection.info: the open SQLite transaction holds the write lock
 
@@ -35,7 +35,7 @@ def reset_write_intent(token) -> None:
 
 
 def database_url(url: str | None = None) -> str:
-    return url or os.environ.get("XIESHANG_DATABASE_URL") or DEFAULT_URL
+    return url or DEFAULT_URL
 
 
 def make_engine(url: str | None = None, **kwargs) -> Engine:
@@ -87,5 +87,6 @@ def take_write_lock(session: Session) -> None:
     conn.info[_WRITER] = True
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, settings: Settings | None = None) -> sessionmaker[Session]:
+    """Sessions that carry `settings` to the engine (engine.settings.of); the defaults when none are given."""
+    return sessionmaker(engine, expire_on_commit=False, info={KEY: settings} if settings is not None else None)

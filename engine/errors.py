@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.i18n import N_, joined
+
 
 class XieshangError(Exception):
     status = 400
@@ -30,7 +32,7 @@ class Conflict(XieshangError):
 class FormInvalid(XieshangError):
     status = 422
 
-    def __init__(self, errors: dict[str, str], message: str = "填写的内容有误，请按提示修改后再提交。"):
+    def __init__(self, errors: dict[str, str], message: str = N_("填写的内容有误，请按提示修改后再提交。")):
         super().__init__(message)
         self.errors = errors
 
@@ -41,7 +43,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"[{self.element_id}] {self.message}" if self.element_id else self.message
+        return str(self.shown())
+
+    def shown(self) -> str:
+        return N_("[%(element)s] %(message)s", element=self.element_id, message=self.message) if self.element_id \
+            else self.message
 
 
 class DeployError(XieshangError):
@@ -49,7 +55,7 @@ class DeployError(XieshangError):
 
     def __init__(self, problems: list[Problem], message: str | None = None):
         problems = list(problems)
-        super().__init__(message or "流程图未通过校验：" + "；".join(str(p) for p in problems))
+        super().__init__(message or N_("流程图未通过校验：%(problems)s", problems=joined(p.shown() for p in problems)))
         self.problems = problems
 
 

@@ -4,22 +4,22 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 import engine.procedures  # noqa: F401 - the procedures register with the core before any request
+from engine.settings import Settings
 
 csrf = CSRFProtect()
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    from engine.db import database_url
-
+def create_app(test_config: dict[str, Any] | None = None, settings: Settings | None = None) -> Flask:
+    """The app for `settings` (the `xieshang` command builds them), else for the environment's XIESHANG_* names
+    overridden by the same names in `test_config` (and DATABASE_URL there)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
-        DATABASE_URL=database_url(os.environ.get("XIESHANG_DATABASE_URL") or os.environ.get("DATABASE_URL")),
         BABEL_DEFAULT_LOCALE="zh_CN",
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
         SESSION_COOKIE_HTTPONLY=True,
@@ -28,9 +28,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.from_mapping(test_config)
+    settings = settings or settings_from(os.environ, app.config)
+    app.config["DATABASE_URL"] = settings.database_url
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ.get("XIESHANG_SECRET_KEY") or _secret_key(Path(app.instance_path))
+        app.config["SECRET_KEY"] = settings.secret_key or _secret_key(Path(app.instance_path))
 
     from web import db, errors, i18n, menu, users, views
     from web.accounts import bp as accounts_bp
@@ -47,7 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from web.holidays import bp as holidays_bp
     from web.modeler import bp as modeler_bp, processes_bp
 
-    db.init_app(app)
+    db.init_app(app, settings)
     users.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
@@ -62,7 +64,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(attachments_bp)
     for blueprint in (accounts_bp, password_bp):  # 账号管理 (admin, office) and everyone's 修改密码
         app.register_blueprint(blueprint)
+    db.install(app)  # last: every view, whichever blueprint, runs as one transaction
     return app
+
+
+def settings_from(environ: Mapping[str, str], config: Mapping[str, Any]) -> Settings:
+    """The environment's XIESHANG_* names, each overridden by the same name in the app's configuration; the database
+    is the configuration's DATABASE_URL, else XIESHANG_DATABASE_URL, else DATABASE_URL."""
+    values: dict[str, Any] = {**environ, **{k: v for k, v in config.items() if k.startswith("XIESHANG_")}}
+    values["XIESHANG_DATABASE_URL"] = config.get("DATABASE_URL") or environ.get("XIESHANG_DATABASE_URL") \
+        or environ.get("DATABASE_URL")
+    return Settings.from_mapping(values)
 
 
 def _secret_key(instance: Path) -> str:

@@ -1,6 +1,9 @@
-"""`xieshang` command: init-db, deploy, demo, serve, tick, holidays. Each command commits once."""
+"""`xieshang` command: init-db, deploy, demo, serve, tick, holidays. Each command commits once.
+
+Settings come from the environment's XIESHANG_* names (engine/settings.py), the database from --database-url."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -16,9 +19,10 @@ from sqlalchemy.orm import Session
 @click.pass_context
 def main(ctx: click.Context, database_url: str | None) -> None:
     """协商 — county CPPCC consultation workflows."""
-    from engine.db import database_url as resolve
+    from engine.settings import Settings
 
-    ctx.obj = {"url": resolve(database_url)}
+    settings = Settings.from_mapping({**os.environ, "XIESHANG_DATABASE_URL": database_url or ""})
+    ctx.obj = {"settings": settings, "url": settings.database_url}
 
 
 @contextmanager
@@ -27,7 +31,7 @@ def _session(ctx: click.Context) -> Iterator[Session]:
 
     engine = make_engine(ctx.obj["url"])
     try:
-        with writing(), make_sessionmaker(engine)() as session:  # every command here writes
+        with writing(), make_sessionmaker(engine, ctx.obj["settings"])() as session:  # every command here writes
             yield session
     finally:
         engine.dispose()
@@ -37,10 +41,9 @@ def _session(ctx: click.Context) -> Iterator[Session]:
 @click.pass_context
 def init_db(ctx: click.Context) -> None:
     """Create the tables."""
+    from engine.calendar import holidays
     from engine.db import make_engine
     from engine.schema import create_schema
-
-    from engine.calendar import holidays
 
     engine = make_engine(ctx.obj["url"])
     try:
@@ -102,7 +105,7 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
 
     from web import create_app
 
-    app = create_app({"DATABASE_URL": ctx.obj["url"]})
+    app = create_app(settings=ctx.obj["settings"])
     click.echo(f"http://{host}:{port}/")
     waitress.serve(app, host=host, port=port, threads=threads)
 

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import FormInvalid, XieshangError
 from web.db import rollback
-from web.i18n import N_
+from web.i18n import N_, translated, translated_errors
 
 log = logging.getLogger("xieshang.web")
 
@@ -33,6 +33,7 @@ def wants_json() -> bool:
 
 def refuse(status: int, message: str, errors: dict[str, str] | None = None) -> Any:
     rollback()
+    message, errors = translated(message), translated_errors(errors)
     user = current_user.username if current_user and current_user.is_authenticated else "-"
     log.warning("refused %s %s %s user=%s: %s", status, request.method, request.path, user, message)
     if wants_json():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from typing import Any
+from typing import Any, Mapping
 
 from babel import Locale
 from flask import Flask, request, session
@@ -11,10 +11,27 @@ from flask_babel import Babel, get_translations
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
+from engine.i18n import Message
+
 
 def N_(message: str) -> str:
     """Marks a string for extraction; translated where it is shown."""
     return message
+
+
+def translated(value: Any) -> Any:
+    """An engine message (engine.i18n.Message) in the request's language; anything else as it is."""
+    if not isinstance(value, Message):
+        return value
+    return value.translate(get_translations().ugettext)
+
+
+def translated_errors(errors: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {key: translated(value) for key, value in (errors or {}).items()}
+
+
+def _finalize(value: Any) -> Any:  # every {{ … }} of a template: engine messages come out translated
+    return translated(value) if isinstance(value, Message) else value
 
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
@@ -73,3 +90,4 @@ def template_gettext() -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(template_gettext)
+    app.jinja_env.finalize = _finalize

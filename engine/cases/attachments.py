@@ -23,6 +23,7 @@ from engine.runtime import audit
 from engine.errors import Forbidden, NotFound, XieshangError
 from engine.models import Instance, User
 from engine.cases.records import Attachment
+from engine.i18n import N_
 
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 20 * MB
@@ -106,15 +107,16 @@ def _is_text(content: bytes) -> bool:
 def check(store: Store, filename: str, content: bytes) -> tuple[str, str]:
     """(extension, media type) of an acceptable file; refuses a too large or not allowed one."""
     if len(content) > store.max_bytes:
-        raise FileTooLarge(f"文件“{filename}”超过 {store.max_bytes / MB:g} MB，不能上传。请压缩或拆分后再上传。")
+        raise FileTooLarge(N_("文件“%(filename)s”超过 %(value)s MB，不能上传。请压缩或拆分后再上传。",
+                              filename=filename, value=format(store.max_bytes / MB, 'g')))
     if not content:
-        raise XieshangError(f"文件“{filename}”是空的，请选择有内容的文件。")
+        raise XieshangError(N_("文件“%(filename)s”是空的，请选择有内容的文件。", filename=filename))
     ext = filename.rpartition(".")[2].lower() if "." in filename else ""
     if ext not in store.extensions or ext not in TYPES:
-        raise FileTypeRefused(f"不能上传“{filename}”：只接受 {store.kinds()} 文件。")
+        raise FileTypeRefused(N_("不能上传“%(filename)s”：只接受 %(value)s 文件。", filename=filename, value=store.kinds()))
     media_type, kinds = TYPES[ext]
     if sniff(content) not in kinds:
-        raise FileTypeRefused(f"文件“{filename}”的内容与扩展名 .{ext} 不符，不能上传。请确认文件没有损坏或被改名。")
+        raise FileTypeRefused(N_("文件“%(filename)s”的内容与扩展名 .%(ext)s 不符，不能上传。请确认文件没有损坏或被改名。", filename=filename, ext=ext))
     return ext, media_type
 
 
@@ -122,7 +124,8 @@ def read_limited(stream: BinaryIO, store: Store, filename: str) -> bytes:
     """Read an upload, refusing it as soon as it passes the size limit."""
     content = stream.read(store.max_bytes + 1)
     if len(content) > store.max_bytes:
-        raise FileTooLarge(f"文件“{filename}”超过 {store.max_bytes / MB:g} MB，不能上传。请压缩或拆分后再上传。")
+        raise FileTooLarge(N_("文件“%(filename)s”超过 %(value)s MB，不能上传。请压缩或拆分后再上传。",
+                              filename=filename, value=format(store.max_bytes / MB, 'g')))
     return content
 
 
@@ -130,10 +133,10 @@ def add(session: Session, store: Store, actor: User, instance: Instance, filenam
         field_key: str | None = None, task_id: str | None = None) -> Attachment:
     """Attach a file to a case the actor may view; writes the bytes once per content hash."""
     if not access.can_view_instance(session, actor, instance):
-        raise Forbidden("您无权查看该事项，不能上传附件。")
+        raise Forbidden(N_("您无权查看该事项，不能上传附件。"))
     name = clean_filename(filename)
     if not name:
-        raise XieshangError("请选择要上传的文件。")
+        raise XieshangError(N_("请选择要上传的文件。"))
     ext, media_type = check(store, name, content)
     digest = hashlib.sha256(content).hexdigest()
     _write_once(store.path(digest), content)
@@ -165,10 +168,10 @@ def get_for(session: Session, user: User, attachment_id: int) -> Attachment:
     """The attachment if the user may view its case."""
     row = session.get(Attachment, attachment_id)
     if row is None:
-        raise NotFound("没有找到该附件。")
+        raise NotFound(N_("没有找到该附件。"))
     instance = session.get(Instance, row.instance_id)
     if instance is None or not access.can_view_instance(session, user, instance):
-        raise Forbidden("您无权查看该事项的附件。")
+        raise Forbidden(N_("您无权查看该事项的附件。"))
     return row
 
 

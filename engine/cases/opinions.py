@@ -10,6 +10,7 @@ from engine.people import permissions
 from engine.errors import Forbidden, FormInvalid
 from engine.models import Instance, User
 from engine.cases.records import Opinion
+from engine.i18n import N_
 
 KINDS = {"opinion": "意见", "instruction": "批示"}
 MAX_LENGTH = 2000
@@ -22,16 +23,16 @@ def kinds_for(user: User) -> list[str]:
 
 def add(session: Session, actor: User, instance: Instance, kind: str, text: str) -> Opinion:
     if not access.can_view_instance(session, actor, instance):
-        raise Forbidden("您无权查看该事项，不能发表意见。")
+        raise Forbidden(N_("您无权查看该事项，不能发表意见。"))
     if kind not in KINDS:
-        raise FormInvalid({"kind": "请选择意见或批示"})
+        raise FormInvalid({"kind": N_("请选择意见或批示")})
     if kind not in kinds_for(actor):
-        raise Forbidden("只有党政领导可以作出批示。")
+        raise Forbidden(N_("只有党政领导可以作出批示。"))
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
-        raise FormInvalid({"text": "此项必填"})
+        raise FormInvalid({"text": N_("此项必填")})
     if len(text) > MAX_LENGTH:
-        raise FormInvalid({"text": f"内容过长（最多 {MAX_LENGTH} 字）"})
+        raise FormInvalid({"text": N_("内容过长（最多 %(MAX_LENGTH)s 字）", MAX_LENGTH=MAX_LENGTH)})
     row = Opinion(instance_id=instance.id, kind=kind, text=text, author_id=actor.id)
     session.add(row)
     session.flush()

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from engine import registry
 from engine.errors import FormInvalid
 from engine.models import Instance, Role, Unit, User
+from engine.i18n import N_
 
 
 def _units(session: Session, codes: list[str]) -> set[str]:
@@ -32,18 +33,18 @@ def check(session: Session, schema: dict | None, data: dict, actor: User, instan
             from engine.cases.attachments import not_of_instance
 
             if not_of_instance(session, values, instance):
-                errors[name] = "附件不存在或不属于本事项，请重新上传"
+                errors[name] = N_("附件不存在或不属于本事项，请重新上传")
         elif widget in ("unit", "units"):
             missing = set(values) - _units(session, values)
             if missing:
-                errors[name] = f"找不到单位：{'、'.join(sorted(missing))}"
+                errors[name] = N_("找不到单位：%(value)s", value='、'.join(sorted(missing)))
         elif widget in ("member", "members"):
             if actor.username in values:
-                errors[name] = "不能选择自己"
+                errors[name] = N_("不能选择自己")
                 continue
             missing = set(values) - _members(session, values)
             if missing:
-                errors[name] = f"找不到委员：{'、'.join(sorted(missing))}"
+                errors[name] = N_("找不到委员：%(value)s", value='、'.join(sorted(missing)))
         else:
             problem = registered[widget](session, value, instance)
             if problem:

@@ -7,6 +7,7 @@ import re
 
 from engine.definitions import lint
 from engine.errors import Problem
+from engine.i18n import N_
 
 B = lint.NS["bpmn"]
 DI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -48,16 +49,19 @@ def explain(root, checked, roles: dict[str, str], form_files: dict) -> list[Prob
 def _structure(root) -> list[Problem]:
     found = []
     for process in root.iter(f"{{{B}}}process"):
-        label = f"“{process.get('name') or process.get('id')}”"
+        label = process.get("name") or process.get("id")
         if process.get("isExecutable") != "true":
-            found.append(Problem(process.get("id"), f"流程{label}标为不可执行（isExecutable 不是 true），只能查看和修改，不能发布运行"))
+            found.append(Problem(process.get("id"), N_("流程“%(label)s”标为不可执行（isExecutable 不是 true），只能查看和修改，不能发布运行",
+                                                       label=label)))
         has_steps = next(process.iter(f"{{{B}}}userTask", f"{{{B}}}task", f"{{{B}}}manualTask"), None) is not None
         if has_steps and next(process.iter(f"{{{B}}}lane"), None) is None:
-            found.append(Problem(process.get("id"), f"流程{label}没有泳道：每个步骤须放在以角色命名的泳道中，才能确定由谁办理"))
-    for tag, why in (("dataStoreReference", "数据存储"), ("complexGateway", "复杂网关"),
-                     ("choreographyTask", "编排任务"), ("conversation", "会话")):
+            found.append(Problem(process.get("id"), N_("流程“%(label)s”没有泳道：每个步骤须放在以角色命名的泳道中，才能确定由谁办理", label=label)))
+    for tag, why in (("dataStoreReference", N_("数据存储")), ("complexGateway", N_("复杂网关")),
+                     ("choreographyTask", N_("编排任务")), ("conversation", N_("会话"))):
         for node in root.iter(f"{{{B}}}{tag}"):
-            found.append(Problem(node.get("id"), f"本系统不支持{why}{('“' + node.get('name') + '”') if node.get('name') else ''}"))
+            found.append(Problem(node.get("id"), N_("本系统不支持%(why)s“%(name)s”",
+                                                    why=why, name=node.get("name")) if node.get("name")
+                                 else N_("本系统不支持%(why)s", why=why)))
     return found
 
 

@@ -8,6 +8,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from engine.errors import FormInvalid
+from engine.i18n import N_
 
 FORBIDDEN_KEYS = {"typename"}  # a data key named `typename` makes SpiffWorkflow's saved state unloadable
 
@@ -28,17 +29,17 @@ def load_files(paths: set[str], base_dir: Path) -> dict[str, dict | None]:
 def schema_problems(schema) -> list[str]:
     """Why a form schema cannot be used, in Chinese (empty when it is fine)."""
     if not isinstance(schema, dict):
-        return ["表单文件不是一个 JSON 对象"]
+        return [N_("表单文件不是一个 JSON 对象")]
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as err:
-        return [f"表单不是有效的 JSON Schema：{err.message}"]
+        return [N_("表单不是有效的 JSON Schema：%(reason)s", reason=err.message)]
     if schema.get("type") != "object":
-        return ["表单的顶层 type 必须是 object"]
+        return [N_("表单的顶层 type 必须是 object")]
     problems = []
     for key in _field_names(schema):
         if key in FORBIDDEN_KEYS or key.startswith("_"):
-            problems.append(f"表单字段名 {key} 不允许使用")
+            problems.append(N_("表单字段名 %(key)s 不允许使用", key=key))
     return problems
 
 
@@ -52,19 +53,19 @@ def _field_names(schema: dict) -> list[str]:
 
 
 _MESSAGES = {
-    "required": "此项必填",
-    "enum": "请从给定选项中选择",
-    "const": "请从给定选项中选择",
-    "oneOf": "请从给定选项中选择",
-    "maxLength": "内容过长（最多 {limit} 字）",
-    "minLength": "内容过短（至少 {limit} 字）",
-    "type": "格式不正确",
-    "format": "格式不正确",
-    "minimum": "不能小于 {limit}",
-    "maximum": "不能大于 {limit}",
-    "minItems": "至少选择 {limit} 项",
-    "maxItems": "最多选择 {limit} 项",
-    "uniqueItems": "不能重复选择",
+    "required": N_("此项必填"),
+    "enum": N_("请从给定选项中选择"),
+    "const": N_("请从给定选项中选择"),
+    "oneOf": N_("请从给定选项中选择"),
+    "maxLength": N_("内容过长（最多 %(limit)s 字）"),
+    "minLength": N_("内容过短（至少 %(limit)s 字）"),
+    "type": N_("格式不正确"),
+    "format": N_("格式不正确"),
+    "minimum": N_("不能小于 %(limit)s"),
+    "maximum": N_("不能大于 %(limit)s"),
+    "minItems": N_("至少选择 %(limit)s 项"),
+    "maxItems": N_("最多选择 %(limit)s 项"),
+    "uniqueItems": N_("不能重复选择"),
 }
 
 
@@ -93,10 +94,10 @@ def validate(schema: dict | None, data: dict) -> dict:
         if err.validator in ("if", "allOf", "then") and not field:
             continue
         limit = err.validator_value if not isinstance(err.validator_value, (dict, list)) else ""
-        message = _MESSAGES.get(err.validator, "内容不符合要求")
+        message = _MESSAGES.get(err.validator, N_("内容不符合要求"))
         if err.validator in ("minItems", "maxItems") and _is_group(err.schema):
             message = _ROW_MESSAGES[err.validator]
-        errors.setdefault(field, message.format(limit=limit))
+        errors.setdefault(field, N_(message.msgid, limit=limit) if "%(limit)s" in message.msgid else message)
     if errors:
         raise FormInvalid(errors)
     # Every field is in the data afterwards, so diagram expressions never meet an undefined name.
@@ -109,7 +110,7 @@ def validate(schema: dict | None, data: dict) -> dict:
 
 
 # Repeated groups: an array of objects, one row per item (e.g. 参会人员: 姓名, 单位, 电话).
-_ROW_MESSAGES = {"minItems": "至少填写 {limit} 行", "maxItems": "最多填写 {limit} 行"}
+_ROW_MESSAGES = {"minItems": N_("至少填写 %(limit)s 行"), "maxItems": N_("最多填写 %(limit)s 行")}
 
 
 def _is_group(prop) -> bool:

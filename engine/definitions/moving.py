@@ -18,6 +18,7 @@ from engine.definitions import deploy as definitions
 from engine.runtime import verbs as runtime, state, tasks
 from engine.errors import NotFound, XieshangError
 from engine.models import Instance, OpenTask, ProcessVersion, User
+from engine.i18n import N_
 
 _DEFINITE = TaskState.FINISHED_MASK | TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
@@ -81,7 +82,7 @@ def target_version(session: Session, process_key: str, number: int | None) -> Pr
     version = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == process_key,
                                                            ProcessVersion.version == number)).first()
     if version is None:
-        raise NotFound(f"流程 {process_key} 没有第 {number} 版。")
+        raise NotFound(N_("流程 %(process_key)s 没有第 %(number)s 版。", process_key=process_key, number=number))
     return version
 
 

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from engine import clock
 from engine.calendar import workdays
 from engine.errors import ScriptRefused
+from engine.i18n import N_
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -73,16 +74,17 @@ def _describe(node: ast.AST) -> str:
 def _check_tree(tree: ast.AST, allowed: tuple, source: str) -> None:
     for node in ast.walk(tree):
         if not isinstance(node, allowed):
-            raise ScriptRefused(f"表达式“{source}”使用了不允许的写法：{_describe(node)}。")
+            raise ScriptRefused(N_("表达式“%(source)s”使用了不允许的写法：%(value)s。", source=source, value=_describe(node)))
         if isinstance(node, ast.Name) and node.id.startswith("_"):
-            raise ScriptRefused(f"表达式“{source}”使用了以下划线开头的名称 {node.id}，不允许。")
+            raise ScriptRefused(N_("表达式“%(source)s”使用了以下划线开头的名称 %(id)s，不允许。", source=source, id=node.id))
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name):
-                raise ScriptRefused(f"表达式“{source}”使用了不允许的写法：{_describe(node.func)}。")
+                raise ScriptRefused(N_("表达式“%(source)s”使用了不允许的写法：%(value)s。",
+                                       source=source, value=_describe(node.func)))
             if node.func.id not in FUNCTIONS:
-                raise ScriptRefused(f"表达式“{source}”调用了不允许的函数 {node.func.id}。")
+                raise ScriptRefused(N_("表达式“%(source)s”调用了不允许的函数 %(id)s。", source=source, id=node.func.id))
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("__"):
-            raise ScriptRefused(f"表达式“{source}”含有不允许的字符串 {node.value!r}。")
+            raise ScriptRefused(N_("表达式“%(source)s”含有不允许的字符串 %(value)s。", source=source, value=repr(node.value)))
 
 
 @lru_cache(maxsize=4096)
@@ -90,7 +92,7 @@ def compile_expression(source: str):
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as err:
-        raise ScriptRefused(f"表达式“{source}”有语法错误：{err.msg}。") from None
+        raise ScriptRefused(N_("表达式“%(source)s”有语法错误：%(msg)s。", source=source, msg=err.msg)) from None
     _check_tree(tree, _EXPRESSION_NODES, source)
     return compile(tree, "<expression>", "eval")
 
@@ -100,7 +102,7 @@ def compile_script(source: str):
     try:
         tree = ast.parse(source, mode="exec")
     except SyntaxError as err:
-        raise ScriptRefused(f"脚本第 {err.lineno} 行有语法错误：{err.msg}。") from None
+        raise ScriptRefused(N_("脚本第 %(lineno)s 行有语法错误：%(msg)s。", lineno=err.lineno, msg=err.msg)) from None
     _check_tree(tree, _STATEMENT_NODES, source)
     return compile(tree, "<script>", "exec")
 
@@ -134,7 +136,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         code = compile_script(script)
         clashes = set(FUNCTIONS).intersection(context)
         if clashes:
-            raise ScriptRefused(f"数据项名称与内置函数重名：{'、'.join(sorted(clashes))}，请改名。")
+            raise ScriptRefused(N_("数据项名称与内置函数重名：%(value)s，请改名。", value='、'.join(sorted(clashes))))
         scope = _scope(context, external_context)
         exec(code, scope)  # noqa: S102 - AST checked above
         for key, value in scope.items():
@@ -146,7 +148,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         return True
 
     def call_service(self, context, **kwargs):
-        raise ScriptRefused("本系统不执行服务任务（serviceTask）。")
+        raise ScriptRefused(N_("本系统不执行服务任务（serviceTask）。"))
 
 
 def script_engine() -> PythonScriptEngine:

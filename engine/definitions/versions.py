@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.definitions import deploy as definitions, working_copies as drafts, lint
 from engine.errors import Conflict, NotFound
 from engine.models import ProcessVersion, User
+from engine.i18n import N_
 
 B, S = lint.NS["bpmn"], lint.NS["spiffworkflow"]
 KINDS = {
@@ -54,7 +55,7 @@ def history(session: Session, process_key: str) -> list[tuple[ProcessVersion, Us
                            .where(ProcessVersion.process_key == process_key)
                            .order_by(ProcessVersion.version.desc())).all()
     if not rows:
-        raise NotFound(f"流程 {process_key} 尚未发布。")
+        raise NotFound(N_("流程 %(process_key)s 尚未发布。", process_key=process_key))
     return [(version, user) for version, user in rows]
 
 
@@ -62,7 +63,7 @@ def get(session: Session, process_key: str, number: int) -> ProcessVersion:
     version = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == process_key,
                                                            ProcessVersion.version == number)).first()
     if version is None:
-        raise NotFound(f"流程 {process_key} 没有第 {number} 版。")
+        raise NotFound(N_("流程 %(process_key)s 没有第 %(number)s 版。", process_key=process_key, number=number))
     return version
 
 
@@ -71,7 +72,7 @@ def restore(session: Session, process_key: str, number: int, actor: User) -> Pro
     old = get(session, process_key, number)
     latest = definitions.latest_version(session, process_key)
     if old.sha256 == latest.sha256:
-        raise Conflict(f"第 {number} 版与当前最新版本内容相同，无需恢复。")
+        raise Conflict(N_("第 %(number)s 版与当前最新版本内容相同，无需恢复。", number=number))
     root = etree.fromstring(old.bpmn_xml.encode("utf-8"))
     files = {path: old.forms.get(path) for path in lint.form_paths(root)}
     checked = definitions.check(old.bpmn_xml, files, definitions.role_names(session),

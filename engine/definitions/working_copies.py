@@ -17,6 +17,7 @@ from engine.definitions import deploy as definitions, forms, lint
 from engine.errors import Conflict, DeployError, FormInvalid, NotFound, Problem, XieshangError
 from engine.models import ProcessVersion, User
 from engine.definitions.records import DraftDiagram, DraftForm
+from engine.i18n import N_, joined
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
 FORM_PATH = re.compile(r"^forms/[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*\.json$")
@@ -25,15 +26,30 @@ DI = "http://www.omg.org/spec/BPMN/20100524/DI"
 
 
 def get(session: Session, key: str) -> DraftDiagram:
-    """The working copy of a process, made from its latest deployed version the first time it is opened."""
+    """The working copy of a process to look at. A process nobody has changed since it was deployed has none stored:
+    its latest version is shown as an unsaved copy (nothing is written until the owner changes something)."""
     draft = session.get(DraftDiagram, key)
     if draft is not None:
         return draft
+    latest = _latest(session, key)
+    return DraftDiagram(key=key, name=latest.name, bpmn_xml=latest.bpmn_xml, base_version=latest.version)
+
+
+def working(session: Session, key: str) -> DraftDiagram:
+    """The stored working copy to change, made from the latest deployed version the first time something changes."""
+    draft = session.get(DraftDiagram, key)
+    if draft is not None:
+        return draft
+    latest = _latest(session, key)
+    return replace(session, key, latest.name, latest.bpmn_xml, latest.forms, None, base_version=latest.version)
+
+
+def _latest(session: Session, key: str) -> ProcessVersion:
     latest = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == key)
                              .order_by(ProcessVersion.version.desc()).limit(1)).first()
     if latest is None:
-        raise NotFound(f"没有名为 {key} 的流程。")
-    return replace(session, key, latest.name, latest.bpmn_xml, latest.forms, None, base_version=latest.version)
+        raise NotFound(N_("没有名为 %(key)s 的流程。", key=key))
+    return latest
 
 
 def replace(session: Session, key: str, name: str, xml: str, form_files: dict[str, dict], actor: User | None,
@@ -62,12 +78,12 @@ def create(session: Session, key: str, name: str, actor: User) -> DraftDiagram:
     """A new procedure from the template: one lane, a start form, one step with its form."""
     key, name = (key or "").strip(), (name or "").strip()
     if not KEY.match(key):
-        raise XieshangError("流程编号须以小写字母开头，只含小写字母、数字和下划线（2～60 个字符），例如 visit_record。")
+        raise XieshangError(N_("流程编号须以小写字母开头，只含小写字母、数字和下划线（2～60 个字符），例如 visit_record。"))
     if not name:
-        raise XieshangError("请填写流程名称。")
+        raise XieshangError(N_("请填写流程名称。"))
     if session.get(DraftDiagram, key) is not None or session.scalar(
             select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1)) is not None:
-        raise Conflict(f"流程编号 {key} 已被使用，请换一个。")
+        raise Conflict(N_("流程编号 %(key)s 已被使用，请换一个。", key=key))
     start_form = {"type": "object", "title": name, "properties": {
         "title": {"type": "string", "title": "事项标题", "maxLength": 200},
         "content": {"type": "string", "title": "事项内容", "x-widget": "textarea"}}, "required": ["title"]}
@@ -82,7 +98,7 @@ def import_file(session: Session, raw: bytes, filename: str, actor: User) -> Dra
     """A .bpmn file uploaded by a process owner becomes the working copy of the process it contains."""
     root = _parse(raw)
     if root is None or root.tag != f"{{{B}}}definitions":
-        raise XieshangError("上传的文件不是 BPMN 2.0 流程图（.bpmn）。")
+        raise XieshangError(N_("上传的文件不是 BPMN 2.0 流程图（.bpmn）。"))
     processes = list(root.iter(f"{{{B}}}process"))
     executable = [p for p in processes if p.get("isExecutable") == "true"]
     chosen = (executable or processes or [None])[0]
@@ -98,10 +114,10 @@ def import_file(session: Session, raw: bytes, filename: str, actor: User) -> Dra
 
 
 def save(session: Session, key: str, xml: str, actor: User) -> DraftDiagram:
-    draft = get(session, key)
+    draft = working(session, key)
     root = _parse(xml.encode("utf-8"))
     if root is None:
-        raise XieshangError("流程图不是有效的 XML，未保存。")
+        raise XieshangError(N_("流程图不是有效的 XML，未保存。"))
     draft.bpmn_xml = _keep_layout(draft.bpmn_xml, root) or xml
     process = root.find(f"{{{B}}}process[@id='{key}']")
     if process is not None and process.get("name"):
@@ -130,7 +146,8 @@ def _keep_layout(previous: str, root) -> str | None:
 
 
 def form_files(session: Session, key: str) -> dict[str, dict]:
-    get(session, key)
+    if session.get(DraftDiagram, key) is None:
+        return dict(sorted(_latest(session, key).forms.items()))
     return {row.path: row.schema for row in
             session.scalars(select(DraftForm).where(DraftForm.draft_key == key).order_by(DraftForm.path))}
 
@@ -149,12 +166,12 @@ def referenced_forms(draft: DraftDiagram) -> dict[str, str]:
 
 def save_form(session: Session, key: str, path: str, schema, actor: User) -> DraftForm:
     """Keep a form schema in the working copy; an invalid schema is refused and nothing changes."""
-    get(session, key)
     if not FORM_PATH.match(path or "") or ".." in path:
-        raise FormInvalid({"path": "表单路径须形如 forms/流程编号/步骤.json，只含字母、数字、下划线和连字符"})
+        raise FormInvalid({"path": N_("表单路径须形如 forms/流程编号/步骤.json，只含字母、数字、下划线和连字符")})
     problems = forms.schema_problems(schema)
     if problems:
-        raise FormInvalid({"schema": "；".join(problems)}, "表单未保存：" + "；".join(problems))
+        raise FormInvalid({"schema": joined(problems)}, N_("表单未保存：%(problems)s", problems=joined(problems)))
+    working(session, key)
     row = session.scalars(select(DraftForm).where(DraftForm.draft_key == key, DraftForm.path == path)).first()
     row = row or DraftForm(draft_key=key, path=path)
     row.schema = schema
@@ -180,18 +197,23 @@ def validate(session: Session, key: str, xml: str | None = None) -> tuple[defini
     checked = definitions.check(raw, files, roles, definitions.called_versions(session, root),
                                 definitions.previous_versions(session, root))
     if checked.process_key and checked.process_key != key:
-        checked.problems.append(Problem(checked.process_key, f"流程编号（ID）须保持为 {key}：改名请只改“名称”"))
+        checked.problems.append(Problem(checked.process_key, N_("流程编号（ID）须保持为 %(key)s：改名请只改“名称”", key=key)))
     return checked, explain(root, checked, roles, files)
 
 
 def discard(session: Session, key: str) -> bool:
-    """Throw the working copy away; True if the process is deployed (opening it again starts from the latest
-    version), False if it never was (it is gone)."""
-    draft = get(session, key)
+    """Throw the working copy away; True if the process is deployed (opening it again shows the latest version),
+    False if it never was (it is gone)."""
+    draft = session.get(DraftDiagram, key)
+    deployed = session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1)) is not None
+    if draft is None:
+        if not deployed:
+            raise NotFound(N_("没有名为 %(key)s 的流程。", key=key))
+        return True
     session.execute(delete(DraftForm).where(DraftForm.draft_key == key))
     session.delete(draft)
     session.flush()
-    return session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1)) is not None
+    return deployed
 
 
 def deploy(session: Session, key: str, actor: User, xml: str | None = None) -> ProcessVersion:
@@ -204,9 +226,9 @@ def deploy(session: Session, key: str, actor: User, xml: str | None = None) -> P
     before = session.scalar(select(ProcessVersion.id).where(ProcessVersion.sha256 == checked.sha256,
                                                            ProcessVersion.process_key == key).limit(1))
     if before is not None and definitions.latest_version(session, key).id == before:
-        raise Conflict("与当前已发布的版本相比没有任何改动，无需发布。")
+        raise Conflict(N_("与当前已发布的版本相比没有任何改动，无需发布。"))
     version = definitions.store(session, checked, actor)
-    get(session, key).base_version = version.version
+    working(session, key).base_version = version.version
     return version
 
 

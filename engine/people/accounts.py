@@ -19,6 +19,7 @@ from engine.models import Event, Role, Unit, User
 from engine.people.passwords import check_password, generate_password, hash_password, password_problem
 from engine.people.records import Member
 from engine.people.rosters import USERNAME
+from engine.i18n import N_
 
 UNIT_REQUIRED = {"department"}  # a 承办单位 clerk sees the tasks of their unit: no unit, no tasks
 KINDS = ("account_create", "account_update", "password_reset", "account_disable", "account_enable",
@@ -87,7 +88,7 @@ def members_without_login(session: Session) -> list[Member]:
 def account(session: Session, user_id: int) -> Account:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("没有找到该账号。")
+        raise NotFound(N_("没有找到该账号。"))
     return Account(user, session.scalar(select(Member.id).where(Member.user_id == user.id)))
 
 
@@ -120,10 +121,11 @@ def create(session: Session, actor: User, *, username: str = "", name: str = "",
     if member_id is not None:
         member = session.get(Member, member_id)
         if member is None:
-            raise NotFound("没有找到该委员。")
+            raise NotFound(N_("没有找到该委员。"))
         user = member.user
         if user.password_hash:
-            raise Conflict(f"委员“{member.name}”已有账号（{user.username}），如需重新设置请在其账号页重置密码。")
+            raise Conflict(N_("委员“%(name)s”已有账号（%(username)s），如需重新设置请在其账号页重置密码。",
+                              name=member.name, username=user.username))
         username, name = user.username, member.name
     else:
         user = None
@@ -169,7 +171,7 @@ def update(session: Session, actor: User, user_id: int, *, unit: str = "", role_
     dropped = [r for r in old_objects if "accounts.manage" in (r.actions or ()) and r.key not in new_roles]
     if user.id == actor.id and dropped and "accounts.manage" not in permissions.actions_of(wanted):
         titles = "、".join(r.name for r in sorted(dropped, key=lambda r: r.key))
-        raise Conflict(f"不能取消自己的“{titles}”角色，否则将无法再管理账号；请由另一位管理员操作。")
+        raise Conflict(N_("不能取消自己的“%(titles)s”角色，否则将无法再管理账号；请由另一位管理员操作。", titles=titles))
     changes = {}
     if (name or "").strip() != user.name:
         changes["name"] = [user.name, name.strip()]
@@ -192,7 +194,7 @@ def reset_password(session: Session, actor: User, user_id: int, password: str | 
     user = account(session, user_id).user
     _require_may_touch(actor, user)
     if not user.password_hash:
-        raise Conflict(f"“{user.name}”还没有开通账号，请先开通账号。")
+        raise Conflict(N_("“%(name)s”还没有开通账号，请先开通账号。", name=user.name))
     errors = _password_errors(password, confirm, user.username)
     if errors:
         raise FormInvalid(errors)
@@ -209,7 +211,7 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     user = account(session, user_id).user
     _require_may_touch(actor, user)
     if not active and user.id == actor.id:
-        raise Conflict("不能停用自己的账号；如需停用，请由另一位管理员操作。")
+        raise Conflict(N_("不能停用自己的账号；如需停用，请由另一位管理员操作。"))
     if user.active == active:
         return user
     user.active = active
@@ -222,14 +224,14 @@ def change_own_password(session: Session, user: User, current: str, new: str, ag
     """修改密码: the person's current password, then the new one twice."""
     errors = {}
     if not check_password(user.password_hash, current or ""):
-        errors["current"] = "当前密码不正确。"
+        errors["current"] = N_("当前密码不正确。")
     problem = password_problem(new or "", user.username)
     if problem:
         errors["new"] = problem
     elif new == current:
-        errors["new"] = "新密码不能与当前密码相同。"
+        errors["new"] = N_("新密码不能与当前密码相同。")
     if (new or "") != (again or ""):
-        errors["again"] = "两次输入的新密码不一致。"
+        errors["again"] = N_("两次输入的新密码不一致。")
     if errors:
         raise FormInvalid(errors)
     user.password_hash, user.must_change_password = hash_password(new), False
@@ -241,7 +243,7 @@ def change_own_password(session: Session, user: User, current: str, new: str, ag
 
 def _require_manager(actor: User) -> None:
     if not can_manage(actor):
-        raise Forbidden("只有系统管理员和政协办公室可以管理账号。")
+        raise Forbidden(N_("只有系统管理员和政协办公室可以管理账号。"))
 
 
 def _privileged(roles) -> set[str]:
@@ -251,14 +253,14 @@ def _privileged(roles) -> set[str]:
 def _require_may_grant(actor: User, old: list[Role], new: list[Role]) -> None:
     admin = permissions.can(actor, "accounts.admin")
     if _privileged(old) ^ _privileged(new) and not admin:
-        raise Forbidden("只有系统管理员可以授予或取消“系统管理员”“流程管理员”角色。")
+        raise Forbidden(N_("只有系统管理员可以授予或取消“系统管理员”“流程管理员”角色。"))
     if _privileged(old) and not admin:
-        raise Forbidden("该账号有系统管理员或流程管理员角色，只有系统管理员可以修改。")
+        raise Forbidden(N_("该账号有系统管理员或流程管理员角色，只有系统管理员可以修改。"))
 
 
 def _require_may_touch(actor: User, user: User) -> None:
     if _privileged(user.roles) and not permissions.can(actor, "accounts.admin"):
-        raise Forbidden("该账号有系统管理员或流程管理员角色，只有系统管理员可以修改。")
+        raise Forbidden(N_("该账号有系统管理员或流程管理员角色，只有系统管理员可以修改。"))
 
 
 def _account_errors(session: Session, *, username: str, name: str, unit: str, role_keys, wanted: list[Role],
@@ -266,21 +268,21 @@ def _account_errors(session: Session, *, username: str, name: str, unit: str, ro
     errors = {}
     if new_user:
         if not USERNAME.match(username):
-            errors["username"] = f"用户名“{username}”无效：2–60 个字母、数字、点、横线或下划线。"
+            errors["username"] = N_("用户名“%(username)s”无效：2–60 个字母、数字、点、横线或下划线。", username=username)
         elif session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
-            errors["username"] = f"用户名“{username}”已被使用，请换一个。"
+            errors["username"] = N_("用户名“%(username)s”已被使用，请换一个。", username=username)
     if not name or len(name) > 60:
-        errors["name"] = "姓名不能为空，最多 60 字。"
+        errors["name"] = N_("姓名不能为空，最多 60 字。")
     unit = (unit or "").strip()
     if unit and _unit(session, unit) is None:
-        errors["unit"] = f"单位“{unit}”不存在。"
+        errors["unit"] = N_("单位“%(unit)s”不存在。", unit=unit)
     unknown = [key for key in role_keys if key not in {role.key for role in wanted}]
     if unknown:
-        errors["roles"] = f"没有这个角色：{'、'.join(unknown)}。"
+        errors["roles"] = N_("没有这个角色：%(value)s。", value='、'.join(unknown))
     elif not role_keys:
-        errors["roles"] = "请至少选择一个角色。"
+        errors["roles"] = N_("请至少选择一个角色。")
     elif set(role_keys) & UNIT_REQUIRED and not unit and "unit" not in errors:
-        errors["unit"] = "承办单位经办人须选择所在单位，否则看不到本单位的待办。"
+        errors["unit"] = N_("承办单位经办人须选择所在单位，否则看不到本单位的待办。")
     return errors
 
 

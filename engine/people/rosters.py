@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 from engine.errors import Conflict, FormInvalid, NotFound
 from engine.models import Role, Unit, User
 from engine.people.records import Committee, LiaisonGroup, Member, Sector, Term
+from engine.i18n import N_
 
-LOOKUPS = {"sector": (Sector, "界别"), "committee": (Committee, "专门委员会"), "liaison_group": (LiaisonGroup, "委员联络活动组")}
+LOOKUPS = {"sector": (Sector, N_("界别")), "committee": (Committee, N_("专门委员会")),
+           "liaison_group": (LiaisonGroup, N_("委员联络活动组"))}
 UNIT_KINDS = {"party": "党委部门", "gov": "政府部门", "dept": "县直部门", "congress": "人大", "court": "法院",
               "procuratorate": "检察院", "cppcc": "政协", "committee": "专门委员会", "org": "人民团体", "enterprise": "企事业单位", "other": "其他"}
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,60}$")
@@ -53,13 +55,13 @@ def save_lookup(session: Session, kind: str, name: str, row_id: int | None = Non
     model, label = LOOKUPS[kind] if kind in LOOKUPS else (_lookup_model(kind), "")
     name = (name or "").strip()
     if not name or len(name) > 60:
-        raise FormInvalid({"name": "请填写名称（最多 60 字）"})
+        raise FormInvalid({"name": N_("请填写名称（最多 60 字）")})
     clash = session.scalar(select(model).where(model.name == name, model.id != (row_id or 0)))
     if clash is not None:
-        raise FormInvalid({"name": f"已有名为“{name}”的{label}"})
+        raise FormInvalid({"name": N_("已有名为“%(name)s”的%(label)s", name=name, label=label)})
     row = session.get(model, row_id) if row_id else model()
     if row is None:
-        raise NotFound(f"找不到该{label}。")
+        raise NotFound(N_("找不到该%(label)s。", label=label))
     row.name = name
     session.add(row)
     session.flush()
@@ -70,11 +72,11 @@ def delete_lookup(session: Session, kind: str, row_id: int) -> None:
     model, label = LOOKUPS[kind]
     row = session.get(model, row_id)
     if row is None:
-        raise NotFound(f"找不到该{label}。")
+        raise NotFound(N_("找不到该%(label)s。", label=label))
     column = {"sector": Member.sector_id, "committee": Member.committee_id, "liaison_group": Member.liaison_group_id}[kind]
     used = session.scalar(select(func.count()).select_from(Member).where(column == row_id))
     if used:
-        raise Conflict(f"还有 {used} 位委员属于{label}“{row.name}”，不能删除。")
+        raise Conflict(N_("还有 %(used)s 位委员属于%(label)s“%(name)s”，不能删除。", used=used, label=label, name=row.name))
     session.delete(row)
     session.flush()
 
@@ -159,21 +161,22 @@ def import_workbook(session: Session, data: bytes) -> ImportResult:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
-        raise FormInvalid({"": "文件不是有效的 Excel 工作簿（.xlsx）。"}) from None
+        raise FormInvalid({"": N_("文件不是有效的 Excel 工作簿（.xlsx）。")}) from None
     sheets: dict[str, list[dict]] = {}
     errors: dict[str, str] = {}
     for sheet in book.worksheets:
         if sheet.title not in SHEETS:
-            errors[f"{sheet.title}"] = f"不认识的工作表“{sheet.title}”，工作表名应为：{'、'.join(SHEETS)}"
+            errors[f"{sheet.title}"] = N_("不认识的工作表“%(title)s”，工作表名应为：%(value)s",
+                                          title=sheet.title, value='、'.join(SHEETS))
             continue
         sheets[sheet.title] = _read_sheet(sheet, errors)
     book.close()
     if not sheets and not errors:
-        errors[""] = "工作簿中没有可导入的工作表。"
+        errors[""] = N_("工作簿中没有可导入的工作表。")
     ref = _References(session)
     _check_all(ref, sheets, errors)
     if errors:
-        raise FormInvalid(errors, f"导入未执行：{len(errors)} 处有误，请修改后重新导入（所有数据均未改动）。")
+        raise FormInvalid(errors, N_("导入未执行：%(value)s 处有误，请修改后重新导入（所有数据均未改动）。", value=len(errors)))
     return _apply_all(session, ref, sheets)
 
 
@@ -182,7 +185,7 @@ def _read_sheet(sheet, errors: dict[str, str]) -> list[dict]:
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
     missing = [c for c in REQUIRED[sheet.title] if c not in header]
     if missing:
-        errors[f"{sheet.title} 第1行"] = f"缺少列：{'、'.join(missing)}"
+        errors[f"{sheet.title} 第1行"] = N_("缺少列：%(value)s", value='、'.join(missing))
         return []
     result = []
     for number, values in enumerate(rows, start=2):
@@ -215,7 +218,7 @@ def _check_all(ref: "_References", sheets: dict[str, list[dict]], errors: dict[s
             key = row.get(SHEETS[title][0], "")
             where = f"{title} 第{row['_row']}行"
             if key and key in seen:
-                errors[where] = f"“{key}”与第{seen[key]}行重复"
+                errors[where] = N_("“%(key)s”与第%(value)s行重复", key=key, value=seen[key])
                 continue
             seen[key] = row["_row"]
             problems = checks[title](row)
@@ -260,23 +263,23 @@ def _name_errors(name: str) -> dict[str, str]:
 def _unit_errors(code: str, name: str, kind: str | None) -> dict[str, str]:
     errors = {}
     if not re.match(r"^[A-Za-z0-9_]{1,40}$", code or ""):
-        errors["code"] = f"单位编码“{code}”无效（只能用字母、数字和下划线）"
+        errors["code"] = N_("单位编码“%(code)s”无效（只能用字母、数字和下划线）", code=code)
     if not name or len(name) > 100:
-        errors["name"] = "单位名称不能为空，最多 100 字"
+        errors["name"] = N_("单位名称不能为空，最多 100 字")
     if kind is None:
-        errors["kind"] = f"单位类别无效，可用：{'、'.join(UNIT_KINDS.values())}"
+        errors["kind"] = N_("单位类别无效，可用：%(value)s", value='、'.join(UNIT_KINDS.values()))
     return errors
 
 
 def _term_errors(name: str, start, end) -> dict[str, str]:
     errors = {}
     if not name or len(name) > 30:
-        errors["name"] = "届次名称不能为空，最多 30 字"
+        errors["name"] = N_("届次名称不能为空，最多 30 字")
     try:
         if not 1949 <= int(start) <= int(end) <= 2200:
-            errors["end_year"] = "起止年份不合理"
+            errors["end_year"] = N_("起止年份不合理")
     except (TypeError, ValueError):
-        errors["start_year"] = "起始年和截止年须为年份数字"
+        errors["start_year"] = N_("起始年和截止年须为年份数字")
     return errors
 
 
@@ -316,25 +319,25 @@ class _References:
     def member_errors(self, v: dict) -> dict[str, str]:
         errors = {}
         if not USERNAME.match(v.get("username") or ""):
-            errors["username"] = f"用户名“{v.get('username') or ''}”无效（2–60 个字母、数字、点、横线或下划线）"
+            errors["username"] = N_("用户名“%(value)s”无效（2–60 个字母、数字、点、横线或下划线）", value=v.get('username') or '')
         if not v.get("name") or len(v["name"]) > 60:
-            errors["name"] = "姓名不能为空，最多 60 字"
-        for key, title, label in (("sector", "界别", "界别"), ("committee", "专门委员会", "专门委员会"),
-                                  ("liaison_group", "委员联络活动组", "联络活动组")):
+            errors["name"] = N_("姓名不能为空，最多 60 字")
+        for key, title, label in (("sector", "界别", N_("界别")), ("committee", "专门委员会", N_("专门委员会")),
+                                  ("liaison_group", "委员联络活动组", N_("联络活动组"))):
             value = v.get(key) or ""
             if value and value not in self.lookups[key] and value not in self.pending[title]:
-                errors[key] = f"{label}“{value}”不存在"
+                errors[key] = N_("%(label)s“%(value)s”不存在", label=label, value=value)
         unit = v.get("unit") or ""
         if unit and self.unit(unit) is None and unit not in self.pending["单位"]:
-            errors["unit"] = f"工作单位“{unit}”不存在（填写单位编码或名称）"
+            errors["unit"] = N_("工作单位“%(unit)s”不存在（填写单位编码或名称）", unit=unit)
         term = v.get("term") or ""
         if term and term not in self.terms and term not in self.pending["届次"]:
-            errors["term"] = f"届次“{term}”不存在"
+            errors["term"] = N_("届次“%(term)s”不存在", term=term)
         if len(v.get("contact") or "") > 100:
-            errors["contact"] = "联系方式最多 100 字"
+            errors["contact"] = N_("联系方式最多 100 字")
         active = v.get("active")
         if active not in (None, "", True, False) and active not in YES | NO:
-            errors["active"] = "“在任”一栏请填“是”或“否”"
+            errors["active"] = N_("“在任”一栏请填“是”或“否”")
         return errors
 
 
@@ -372,7 +375,7 @@ def _apply_member(session: Session, ref: _References, v: dict) -> Member:
 
 def _lookup_model(kind: str):
     if kind not in LOOKUPS:
-        raise NotFound("没有这种名册。")
+        raise NotFound(N_("没有这种名册。"))
     return LOOKUPS[kind][0]
 
 

@@ -6,6 +6,8 @@ from engine.calendar import workdays
 from engine import clock
 from engine.errors import ScriptRefused, XieshangError
 from engine.models import Instance, OpenTask, ProcessVersion
+from engine.i18n import N_
+
 
 
 class ProcessFault(XieshangError):
@@ -24,7 +26,8 @@ def _evaluate(task, source: str):
     except ScriptRefused:
         raise
     except Exception as err:  # noqa: BLE001 - any failure of the diagram's own expression
-        raise ProcessFault(f"步骤“{task.task_spec.bpmn_name}”的表达式 {source} 无法计算（{err}）。请联系流程管理员。") from err
+        raise ProcessFault(N_("步骤“%(bpmn_name)s”的表达式 %(source)s 无法计算（%(err)s）。请联系流程管理员。",
+                              bpmn_name=task.task_spec.bpmn_name, source=source, err=err)) from err
 
 
 def due_at(task):

@@ -26,6 +26,7 @@ from engine.cases import references
 from engine.errors import Conflict, Forbidden, NotFound, XieshangError
 from engine.models import Counter, Event, Instance, OpenTask, ProcessVersion, User
 from engine.runtime.tasks import ProcessFault, may_act, open_task_row
+from engine.i18n import N_
 
 log = logging.getLogger("xieshang.engine")
 def _version(session: Session, version_id: int) -> ProcessVersion:
@@ -41,8 +42,11 @@ def _step(workflow, fn, *args) -> None:
             raise
         log.warning("engine error: %s", err)
         where = getattr(getattr(err, "task", None), "task_spec", None)
-        step = f"在“{where.bpmn_name or where.bpmn_id}”" if where is not None else ""
-        raise ProcessFault(f"流程{step}无法继续：{str(err).splitlines()[0]}。本次操作未保存，请联系流程管理员。") from err
+        reason = str(err).splitlines()[0]
+        if where is not None:
+            raise ProcessFault(N_("流程在“%(step)s”无法继续：%(reason)s。本次操作未保存，请联系流程管理员。",
+                                  step=where.bpmn_name or where.bpmn_id, reason=reason)) from err
+        raise ProcessFault(N_("流程无法继续：%(reason)s。本次操作未保存，请联系流程管理员。", reason=reason)) from err
 
 
 def _next_business_key(session: Session, process_key: str) -> str:
@@ -67,7 +71,7 @@ def start_instance(session: Session, actor: User | None, process_key: str, data:
     _begin(session)
     version = definitions.latest_version(session, process_key)
     if not system and (actor is None or not definitions.may_start(session, actor, version)):
-        raise Forbidden(f"您没有发起“{version.name}”的权限。")
+        raise Forbidden(N_("您没有发起“%(name)s”的权限。", name=version.name))
     spec, subprocess_specs = definitions.specs(session, version)
     start_spec = spec.task_specs[spec.start.outputs[0].name]
     schema = version.forms.get((start_spec.extensions or {}).get("properties", {}).get("formJsonSchemaFilename", ""))
@@ -104,12 +108,13 @@ def _open_task_or_raise(session: Session, actor: User, task_id: str) -> tuple[Op
         done = session.scalar(select(Event).where(Event.task_id == task_id, Event.kind == "complete").limit(1))
         if done is not None:
             who = done.actor.name if done.actor else "他人"
-            raise Conflict(f"该任务已由{who}于 {done.at.astimezone(clock.TZ):%Y-%m-%d %H:%M} 办理，无需再办。")
-        raise NotFound("找不到该待办事项，可能已被办理或已关闭。")
+            raise Conflict(N_("该任务已由%(who)s于 %(value)s 办理，无需再办。",
+                              who=who, value=format(done.at.astimezone(clock.TZ), '%Y-%m-%d %H:%M')))
+        raise NotFound(N_("找不到该待办事项，可能已被办理或已关闭。"))
     row, instance = found
     if not may_act(actor, row):
         log.info("refused: %s may not act on task %s", actor.username, task_id)
-        raise NotFound("找不到该待办事项，或您无权办理。")
+        raise NotFound(N_("找不到该待办事项，或您无权办理。"))
     return row, instance
 
 
@@ -137,7 +142,7 @@ def _complete(session: Session, actor: User, task_id: str, data: dict,
     workflow = _load(session, instance.state, version)
     task = workflow.get_task_from_id(uuid.UUID(task_id))
     if task is None or task.state != TaskState.READY:
-        raise Conflict("该任务已被他人办理或已关闭。")
+        raise Conflict(N_("该任务已被他人办理或已关闭。"))
     before = {str(t.id) for t in state.ready_user_tasks(workflow)}
     task.data.update(clean)
     _step(workflow, task.run)
@@ -232,11 +237,11 @@ def _persist(session: Session, instance: Instance, version: ProcessVersion, work
         new_waits = messages.sync_waits(session, instance, workflow)
         session.flush()
     except StaleDataError as err:
-        raise Conflict("该事项刚刚已被他人处理，您的提交未保存。请刷新后查看最新状态。") from err
+        raise Conflict(N_("该事项刚刚已被他人处理，您的提交未保存。请刷新后查看最新状态。")) from err
     except OperationalError as err:
         if "locked" not in str(err):
             raise
-        raise Conflict("系统正忙，您的提交未保存，请稍后再试。") from err
+        raise Conflict(N_("系统正忙，您的提交未保存，请稍后再试。")) from err
     receive = lambda s, target, event: _receive(s, target, event, depth + 1)  # noqa: E731
     messages.deliver(session, instance, workflow.get_events(), receive, depth)
     if new_waits and depth < messages.MAX_DEPTH:
@@ -260,7 +265,7 @@ def _save_instance(session: Session, instance: Instance, values: dict, event: Ev
                                  .values(**values, lock_version=read + 1).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         if not retry:
-            raise Conflict("该事项刚刚已被他人处理，您的提交未保存。请刷新后查看最新状态。")
+            raise Conflict(N_("该事项刚刚已被他人处理，您的提交未保存。请刷新后查看最新状态。"))
         session.expunge(event)
         session.expire(instance)  # drop the unsaved audit head, or the next autoflush would try to write it
         raise StaleInstance()

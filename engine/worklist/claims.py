@@ -17,6 +17,7 @@ from engine.worklist import notifications
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, XieshangError
 from engine.models import Instance, OpenTask, Role, Unit, User, user_roles
 from engine.runtime.tasks import eligible, may_act
+from engine.i18n import N_, joined
 
 MAX_BULK = 100
 # Steps that may be done in bulk by 交办: (process key, step id) -> the form field that names the unit.
@@ -41,7 +42,7 @@ def _row(session: Session, task_id: str) -> OpenTask:
     row = session.scalars(select(OpenTask).where(OpenTask.id == task_id)
                           .execution_options(populate_existing=True)).first()
     if row is None:
-        raise NotFound("找不到该待办事项，可能已被办理或已关闭。")
+        raise NotFound(N_("找不到该待办事项，可能已被办理或已关闭。"))
     return row
 
 
@@ -52,13 +53,14 @@ def _name(session: Session, user_id: int | None) -> str:
 
 def _check_eligible(actor: User, row: OpenTask, verb: str) -> None:
     if not eligible(actor, row):
-        raise Forbidden(f"您不能{verb}“{row.title or row.name}”的“{row.name}”：它不在您或您所在单位的办理范围内。")
+        raise Forbidden(N_("您不能%(verb)s“%(value)s”的“%(name)s”：它不在您或您所在单位的办理范围内。",
+                           verb=verb, value=row.title or row.name, name=row.name))
 
 
 def _check_free(session: Session, actor: User, row: OpenTask) -> None:
     if not may_act(actor, row):
-        raise Conflict(f"“{row.title or row.name}”的“{row.name}”已由{_name(session, row.claimed_by_id)}认领，"
-                       "只有认领人可以办理或转交。")
+        raise Conflict(N_("“%(value)s”的“%(name)s”已由%(value2)s认领，只有认领人可以办理或转交。",
+                          value=row.title or row.name, name=row.name, value2=_name(session, row.claimed_by_id)))
 
 
 def _record(session: Session, actor: User, row: OpenTask, kind: str, data: dict | None = None) -> None:
@@ -67,16 +69,16 @@ def _record(session: Session, actor: User, row: OpenTask, kind: str, data: dict 
     try:
         session.flush()
     except StaleDataError as err:
-        raise Conflict("该事项刚刚已被他人处理，您的操作未保存。请刷新后查看最新状态。") from err
+        raise Conflict(N_("该事项刚刚已被他人处理，您的操作未保存。请刷新后查看最新状态。")) from err
 
 
 def claim(session: Session, actor: User, task_id: str) -> OpenTask:
     row = _row(session, task_id)
-    _check_eligible(actor, row, "认领")
+    _check_eligible(actor, row, N_("认领"))
     if row.candidate_user:
-        raise Conflict("该事项已指定由您本人办理，无需认领。")
+        raise Conflict(N_("该事项已指定由您本人办理，无需认领。"))
     if row.claimed_by_id == actor.id:
-        raise Conflict("您已认领该事项。")
+        raise Conflict(N_("您已认领该事项。"))
     _check_free(session, actor, row)
     row.claimed_by_id, row.claimed_at, row.delegated_by_id = actor.id, clock.now(), None
     _record(session, actor, row, "claim")
@@ -86,9 +88,9 @@ def claim(session: Session, actor: User, task_id: str) -> OpenTask:
 def release(session: Session, actor: User, task_id: str) -> OpenTask:
     row = _row(session, task_id)
     if row.claimed_by_id != actor.id:
-        raise Conflict("只有认领人可以释放该事项。")
+        raise Conflict(N_("只有认领人可以释放该事项。"))
     if row.delegated_by_id:
-        raise Conflict(f"该事项是{_name(session, row.delegated_by_id)}委托给您的，请用“交还”退回给委托人。")
+        raise Conflict(N_("该事项是%(value)s委托给您的，请用“交还”退回给委托人。", value=_name(session, row.delegated_by_id)))
     row.claimed_by_id, row.claimed_at = None, None
     _record(session, actor, row, "release")
     return row
@@ -107,35 +109,36 @@ def colleagues(session: Session, actor: User, row: OpenTask) -> list[User]:
 def for_handover(session: Session, actor: User, task_id: str) -> tuple[OpenTask, list[User]]:
     """The task the actor may hand over, and the colleagues it may go to."""
     row = _row(session, task_id)
-    _check_eligible(actor, row, "转交")
+    _check_eligible(actor, row, N_("转交"))
     _check_free(session, actor, row)
     return row, colleagues(session, actor, row)
 
 
 def _colleague(session: Session, actor: User, row: OpenTask, username: str, verb: str) -> User:
     if row.candidate_user:
-        raise Conflict(f"该事项只能由指定的人本人办理，不能{verb}。")
+        raise Conflict(N_("该事项只能由指定的人本人办理，不能%(verb)s。", verb=verb))
     target = session.scalars(select(User).where(User.username == username)).first()
     if target is None or not target.active:
-        raise NotFound(f"找不到要{verb}的同事：{username}。")
+        raise NotFound(N_("找不到要%(verb)s的同事：%(username)s。", verb=verb, username=username))
     if target.id == actor.id:
-        raise Conflict(f"不能{verb}给自己。")
+        raise Conflict(N_("不能%(verb)s给自己。", verb=verb))
     if actor.unit_id is None or target.unit_id != actor.unit_id:
-        raise Forbidden(f"只能{verb}给本单位的同事，{target.name}不是本单位人员。")
+        raise Forbidden(N_("只能%(verb)s给本单位的同事，%(name)s不是本单位人员。", verb=verb, name=target.name))
     if not eligible(target, row):
         role = session.get(Role, row.role_key) if row.role_key else None
-        raise Forbidden(f"{target.name}没有“{role.name if role else row.lane or ''}”角色，不能办理此事项。")
+        raise Forbidden(N_("%(name)s没有“%(value)s”角色，不能办理此事项。",
+                           name=target.name, value=role.name if role else row.lane or ''))
     return target
 
 
 def reassign(session: Session, actor: User, task_id: str, username: str) -> OpenTask:
     """Hand the task over for good: the colleague becomes its claimer."""
     row = _row(session, task_id)
-    _check_eligible(actor, row, "转办")
+    _check_eligible(actor, row, N_("转办"))
     _check_free(session, actor, row)
     if row.delegated_by_id:
-        raise Conflict("委托给您的事项不能转办，请先交还委托人。")
-    target = _colleague(session, actor, row, username, "转办")
+        raise Conflict(N_("委托给您的事项不能转办，请先交还委托人。"))
+    target = _colleague(session, actor, row, username, N_("转办"))
     row.claimed_by_id, row.claimed_at, row.delegated_by_id = target.id, clock.now(), None
     _record(session, actor, row, "reassign", {"to": target.username})
     notifications.notify(session, [target.id], "reassign", row, actor=actor)
@@ -145,11 +148,11 @@ def reassign(session: Session, actor: User, task_id: str, username: str) -> Open
 def delegate(session: Session, actor: User, task_id: str, username: str) -> OpenTask:
     """Ask a colleague to do it on the actor's behalf; they complete it or hand it back."""
     row = _row(session, task_id)
-    _check_eligible(actor, row, "委托")
+    _check_eligible(actor, row, N_("委托"))
     _check_free(session, actor, row)
     if row.delegated_by_id:
-        raise Conflict("委托给您的事项不能再委托，请办理或交还委托人。")
-    target = _colleague(session, actor, row, username, "委托")
+        raise Conflict(N_("委托给您的事项不能再委托，请办理或交还委托人。"))
+    target = _colleague(session, actor, row, username, N_("委托"))
     row.claimed_by_id, row.claimed_at, row.delegated_by_id = target.id, clock.now(), actor.id
     _record(session, actor, row, "delegate", {"to": target.username})
     notifications.notify(session, [target.id], "delegate", row, actor=actor)
@@ -160,7 +163,7 @@ def hand_back(session: Session, actor: User, task_id: str) -> OpenTask:
     """The delegate returns the task (or the delegator takes it back): the delegator holds it again."""
     row = _row(session, task_id)
     if row.delegated_by_id is None or actor.id not in (row.claimed_by_id, row.delegated_by_id):
-        raise Conflict("该事项不是委托办理的事项，无需交还。")
+        raise Conflict(N_("该事项不是委托办理的事项，无需交还。"))
     delegator = row.delegated_by_id
     row.claimed_by_id, row.claimed_at, row.delegated_by_id = delegator, clock.now(), None
     _record(session, actor, row, "return")
@@ -172,20 +175,20 @@ def hand_back(session: Session, actor: User, task_id: str) -> OpenTask:
 def _bulk_rows(session: Session, task_ids: list[str]) -> list[OpenTask]:
     ids = list(dict.fromkeys(t for t in task_ids if t))
     if not ids:
-        raise XieshangError("请先勾选要办理的事项。")
+        raise XieshangError(N_("请先勾选要办理的事项。"))
     if len(ids) > MAX_BULK:
-        raise XieshangError(f"一次最多办理 {MAX_BULK} 项，请分批操作。")
+        raise XieshangError(N_("一次最多办理 %(MAX_BULK)s 项，请分批操作。", MAX_BULK=MAX_BULK))
     rows = {r.id: r for r in session.scalars(select(OpenTask).where(OpenTask.id.in_(ids))
                                              .execution_options(populate_existing=True))}
     missing = [t for t in ids if t not in rows]
     if missing:
-        raise Conflict(f"所选的 {len(missing)} 项已被办理或已关闭，本次未做任何操作。请刷新后重新选择。")
+        raise Conflict(N_("所选的 %(value)s 项已被办理或已关闭，本次未做任何操作。请刷新后重新选择。", value=len(missing)))
     return [rows[t] for t in ids]
 
 
 def _refuse_all(problems: list[str]) -> None:
     if problems:
-        raise Conflict("以下事项不能办理，本次未做任何操作：" + "；".join(problems) + "。")
+        raise Conflict(N_("以下事项不能办理，本次未做任何操作：%(problems)s。", problems=joined(problems)))
 
 
 def bulk_claim(session: Session, actor: User, task_ids: list[str]) -> int:
@@ -203,26 +206,28 @@ def bulk_assign(session: Session, actor: User, task_ids: list[str], unit_code: s
     rows = _bulk_rows(session, task_ids)
     unit = session.scalars(select(Unit).where(Unit.code == unit_code)).first() if unit_code else None
     if unit is None:
-        raise FormInvalid({"unit": "请选择主办单位"} if not unit_code else {"unit": f"找不到单位：{unit_code}"},
-                          "请选择列出的主办单位。")
+        problem = N_("找不到单位：%(unit_code)s", unit_code=unit_code) if unit_code else N_("请选择主办单位")
+        raise FormInvalid({"unit": problem}, N_("请选择列出的主办单位。"))
     problems = []
     for r in rows:
         if (r.process_key, r.bpmn_id) not in BULK_ASSIGN:
-            problems.append(f"{r.business_key}“{r.name}”不是交办步骤")
+            problems.append(N_("%(business_key)s“%(name)s”不是交办步骤", business_key=r.business_key, name=r.name))
         elif not eligible(actor, r):
-            problems.append(f"{r.business_key}不在您的办理范围内")
+            problems.append(N_("%(business_key)s不在您的办理范围内", business_key=r.business_key))
         elif not may_act(actor, r):
-            problems.append(f"{r.business_key}已由{_name(session, r.claimed_by_id)}认领")
+            problems.append(N_("%(business_key)s已由%(value)s认领",
+                               business_key=r.business_key, value=_name(session, r.claimed_by_id)))
     _refuse_all(problems)
     for r in rows:
         field = BULK_ASSIGN[(r.process_key, r.bpmn_id)]
         try:
             runtime.complete_task(session, actor, r.id, {field: unit.code, "assign_note": note})
         except FormInvalid as err:
-            raise Conflict(f"{r.business_key}不能交办（{'；'.join(err.errors.values()) or err.message}），"
-                           "本次未交办任何事项。") from err
+            raise Conflict(N_("%(business_key)s不能交办（%(value)s），本次未交办任何事项。",
+                              business_key=r.business_key, value=joined(err.errors.values()) or err.message)) from err
         except XieshangError as err:
-            wrapped = XieshangError(f"{r.business_key}不能交办：{err.message}本次未交办任何事项。")
+            wrapped = XieshangError(N_("%(business_key)s不能交办：%(message)s本次未交办任何事项。",
+                                       business_key=r.business_key, message=err.message))
             wrapped.status = err.status
             raise wrapped from err
     return len(rows)

@@ -8,6 +8,7 @@ from engine.definitions import deploy as definitions
 from engine.errors import Conflict, NotFound
 from engine.models import Instance, OpenTask, ProcessVersion, User
 from engine.runtime.tasks import eligible, may_act
+from engine.i18n import N_
 
 __all__ = ["tasks_for", "get_task_for", "open_task_for", "may_act", "task_form", "start_form", "visible_clause",
            "eligible_clause"]
@@ -72,11 +73,11 @@ def open_task_to_complete(session: Session, user: User, task_id: str) -> tuple[O
 
 def _may_work_on(session: Session, user: User, row: OpenTask | None) -> OpenTask:
     if row is None or not eligible(user, row):
-        raise NotFound("找不到该待办事项，可能已被办理，或您无权办理。")
+        raise NotFound(N_("找不到该待办事项，可能已被办理，或您无权办理。"))
     if not may_act(user, row):
         holder = session.get(User, row.claimed_by_id)
-        raise Conflict(f"该事项已由{holder.name if holder else '他人'}认领，只有认领人可以办理。"
-                       "如需接手，请对方释放或转交给您。")
+        raise Conflict(N_("该事项已由%(holder)s认领，只有认领人可以办理。如需接手，请对方释放或转交给您。",
+                          holder=holder.name if holder else N_("他人")))
     return row
 
 

@@ -3,25 +3,23 @@
 Notifications queue OutboxMail rows in the caller's transaction; `schedule_flush` asks the session to send them right
 after its commit, from a separate short transaction per message, so a mail is never sent for work that was rolled
 back and a slow mail server never holds a database lock. `xieshang tick` sends whatever is left (a server that was
-down). Settings come from the session's `info["smtp"]` (the web app puts its config there) or the environment:
-XIESHANG_SMTP_HOST, XIESHANG_SMTP_PORT (25), XIESHANG_SMTP_FROM, XIESHANG_SMTP_USER/PASSWORD, XIESHANG_SMTP_STARTTLS,
-XIESHANG_BASE_URL (for links in mail).
+down). The server is the `smtp` part of the settings handed in with the session (engine/settings.py); without
+one no mail is queued.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import smtplib
-from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any, Mapping
 
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.worklist.records import OutboxMail
+from engine import settings
+from engine.settings import SmtpSettings
 
 log = logging.getLogger("xieshang.mail")
 MAX_ATTEMPTS = 5
@@ -29,33 +27,8 @@ STALE_CLAIM = dt.timedelta(minutes=10)  # a sender that died mid-way: its claime
 _LISTENING, _PENDING = "xieshang_outbox_listening", "xieshang_outbox_pending"
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int = 25
-    sender: str = "xieshang@localhost"
-    username: str = ""
-    password: str = ""
-    starttls: bool = False
-    base_url: str = ""
-
-
-def settings_from(values: Mapping[str, Any]) -> SmtpSettings | None:
-    """From a mapping with XIESHANG_SMTP_* keys (os.environ or a Flask config); None when no host is set."""
-    host = str(values.get("XIESHANG_SMTP_HOST") or "").strip()
-    if not host:
-        return None
-    port = str(values.get("XIESHANG_SMTP_PORT") or "25")
-    return SmtpSettings(
-        host=host, port=int(port) if port.isdigit() else 25,
-        sender=str(values.get("XIESHANG_SMTP_FROM") or "xieshang@localhost"),
-        username=str(values.get("XIESHANG_SMTP_USER") or ""), password=str(values.get("XIESHANG_SMTP_PASSWORD") or ""),
-        starttls=str(values.get("XIESHANG_SMTP_STARTTLS") or "").lower() in ("1", "true", "yes"),
-        base_url=str(values.get("XIESHANG_BASE_URL") or "").rstrip("/"))
-
-
 def settings_for(session: Session) -> SmtpSettings | None:
-    return session.info["smtp"] if "smtp" in session.info else settings_from(os.environ)
+    return settings.of(session).smtp
 
 
 def queue(session: Session, to_addr: str, subject: str, body: str) -> OutboxMail:
@@ -84,11 +57,11 @@ def _after_commit(session: Session) -> None:
         return
     if not session.info.pop(_PENDING, None):
         return
-    settings = settings_for(session)
-    if settings is None:
+    smtp = settings_for(session)
+    if smtp is None:
         return
     try:
-        flush(session.get_bind(), settings)
+        flush(session.get_bind(), smtp)
     except Exception:  # noqa: BLE001 - the work is committed; tick sends what is left
         log.exception("sending the outbox after commit failed")
 

@@ -16,6 +16,7 @@ from engine.worklist import mailer
 from engine.calendar import workdays
 from engine.models import Event, OpenTask, Unit, User, user_roles
 from engine.worklist.records import Notification, NotificationSetting, ReminderSent
+from engine.i18n import N_
 
 SUBJECTS = {
     "task": "新待办", "returned": "退回待重办", "due_soon": "即将到期", "overdue": "已逾期",
@@ -127,7 +128,7 @@ def remind_due(session: Session, soon_days: int | None = None) -> int:
     from engine.worklist.pages import soon_days_default, soon_threshold
 
     now = clock.now()
-    threshold = soon_threshold(now, soon_days if soon_days is not None else soon_days_default())
+    threshold = soon_threshold(now, soon_days if soon_days is not None else soon_days_default(session))
     reminded = 0
     for kind, due in (("overdue", OpenTask.due_at < now),
                       ("due_soon", and_(OpenTask.due_at >= now, OpenTask.due_at <= threshold))):
@@ -185,9 +186,9 @@ def save_setting(session: Session, user: User, email: str, enabled: bool) -> Not
 
     email = (email or "").strip()
     if email and ("@" not in email or len(email) > 200 or " " in email or email.startswith("@") or email.endswith("@")):
-        raise FormInvalid({"email": "请填写正确的电子邮箱地址"})
+        raise FormInvalid({"email": N_("请填写正确的电子邮箱地址")})
     if enabled and not email:
-        raise FormInvalid({"email": "开启邮件提醒需要填写电子邮箱"})
+        raise FormInvalid({"email": N_("开启邮件提醒需要填写电子邮箱")})
     setting = session.get(NotificationSetting, user.id) or NotificationSetting(user_id=user.id)
     setting.email, setting.email_enabled = email, bool(enabled)
     session.add(setting)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -16,16 +15,15 @@ from engine.models import Event, Instance, ProcessVersion, User
 from engine.runtime.tasks import eligible, may_act
 from engine.worklist.queries import (COUNT_CAP, Filters, _like, _may_see_scope, _open_statements, _params,
                                      _search, _shape, _sizes, _starter, _tab_counts, _windows, may_supervise)
+from engine import settings
 
 __all__ = ["COUNT_CAP", "Filters", "Page", "Row", "counts", "due_state", "list_done", "list_for", "list_open",
            "may_supervise", "processes", "soon_days_default", "soon_threshold"]
 
-DEFAULT_SOON_DAYS = 3
 
-
-def soon_days_default() -> int:
-    value = os.environ.get("XIESHANG_DUE_SOON_DAYS", "")
-    return int(value) if value.isdigit() else DEFAULT_SOON_DAYS
+def soon_days_default(session: Session) -> int:
+    """How many working days ahead a task counts as due soon, as the installation set it (engine/settings.py)."""
+    return settings.of(session).due_soon_days
 
 
 def soon_threshold(now: dt.datetime, days: int) -> dt.datetime:
@@ -93,7 +91,7 @@ class Page:
 def list_open(session: Session, user: User, f: Filters, *, soon_days: int | None = None, tabs: bool = False) -> Page:
     """A page of an open view. `tabs`: with the tab counts (`counts`), read by the same statement as the total."""
     now = clock.now()
-    threshold = soon_threshold(now, soon_days if soon_days is not None else soon_days_default())
+    threshold = soon_threshold(now, soon_days if soon_days is not None else soon_days_default(session))
     if f.view == "scope":
         _may_see_scope(user)
     views = _tab_views(user) if tabs else ()

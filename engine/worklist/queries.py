@@ -16,6 +16,7 @@ from engine.people import permissions
 from engine.errors import Forbidden
 from engine.worklist.inbox import eligible_clause, visible_clause
 from engine.models import Instance, OpenTask, User
+from engine.i18n import N_
 
 VIEWS = ("all", "mine", "claimable", "delegated", "done", "scope")
 SORTS = ("due", "created", "title", "number")
@@ -96,7 +97,7 @@ def _view_clause(user: User, view: str):
 
 def _may_see_scope(user: User) -> None:
     if not may_supervise(user):
-        raise Forbidden("只有政协办公室和督办人员可以查看全部在办事项。")
+        raise Forbidden(N_("只有政协办公室和督办人员可以查看全部在办事项。"))
 
 
 # A range of ix_open_tasks_worklist: (index of the role among the user's sorted roles, candidate unit is the user's

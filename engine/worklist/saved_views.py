@@ -8,6 +8,7 @@ from engine.errors import Forbidden, FormInvalid, NotFound
 from engine.models import Role, User
 from engine.worklist.records import SavedView
 from engine.worklist.pages import Filters
+from engine.i18n import N_
 
 MAX_VIEWS = 50
 
@@ -31,7 +32,7 @@ def views_for(session: Session, user: User) -> list[tuple[SavedView, str]]:
 def get_for(session: Session, user: User, view_id: int) -> SavedView:
     view = session.scalars(select(SavedView).where(SavedView.id == view_id, visible_clause(user))).first()
     if view is None:
-        raise NotFound("找不到该视图，可能已被删除，或未共享给您。")
+        raise NotFound(N_("找不到该视图，可能已被删除，或未共享给您。"))
     return view
 
 
@@ -41,18 +42,18 @@ def save(session: Session, owner: User, name: str, filters: Filters, *, share_un
     unit or with a role the owner holds."""
     name = (name or "").strip()
     if not name:
-        raise FormInvalid({"name": "请给视图起个名字"})
+        raise FormInvalid({"name": N_("请给视图起个名字")})
     if len(name) > 60:
-        raise FormInvalid({"name": "名称不能超过 60 个字"})
+        raise FormInvalid({"name": N_("名称不能超过 60 个字")})
     if share_unit and owner.unit_id is None:
-        raise FormInvalid({"share_unit": "您不属于任何单位，不能共享给单位"})
+        raise FormInvalid({"share_unit": N_("您不属于任何单位，不能共享给单位")})
     if share_role and (share_role not in owner.role_keys or session.get(Role, share_role) is None):
-        raise Forbidden("只能共享给您本人具有的角色。")
+        raise Forbidden(N_("只能共享给您本人具有的角色。"))
     view = session.scalars(select(SavedView).where(SavedView.owner_id == owner.id, SavedView.name == name)).first()
     if view is None:
         count = len(session.scalars(select(SavedView.id).where(SavedView.owner_id == owner.id)).all())
         if count >= MAX_VIEWS:
-            raise FormInvalid({"name": f"每人最多保存 {MAX_VIEWS} 个视图，请先删除不用的视图"})
+            raise FormInvalid({"name": N_("每人最多保存 %(MAX_VIEWS)s 个视图，请先删除不用的视图", MAX_VIEWS=MAX_VIEWS)})
         view = SavedView(owner_id=owner.id, name=name)
         session.add(view)
     view.filters = filters.saved()
@@ -65,7 +66,7 @@ def save(session: Session, owner: User, name: str, filters: Filters, *, share_un
 def delete(session: Session, user: User, view_id: int) -> None:
     view = get_for(session, user, view_id)
     if view.owner_id != user.id:
-        raise Forbidden("只有创建者可以删除该视图。")
+        raise Forbidden(N_("只有创建者可以删除该视图。"))
     session.delete(view)
     session.flush()
 

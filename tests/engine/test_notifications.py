@@ -9,11 +9,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from engine.worklist import claims, mailer, notifications
-from engine import clock
-from engine.runtime import schedule
+from engine.worklist import claims, notifications
+from engine.runtime import schedule, verbs as runtime
 from engine.errors import FormInvalid
 from engine.worklist.records import Notification, OutboxMail
+from engine import clock, settings
+from engine.settings import Settings
 
 from .flow import MONDAY, SUBMIT, Flow
 
@@ -73,7 +74,6 @@ def test_a_new_task_notifies_everyone_who_may_act_in_the_same_transaction(flow):
 def test_a_rolled_back_step_leaves_no_notification(flow):
     instance = flow.submit()
     task = flow.open(instance, "review")[0]
-    from engine.runtime import verbs as runtime
 
     runtime.complete_task(flow.session, flow.user("tiwei"), task.id, {"decision": "立案"})
     flow.session.rollback()
@@ -109,7 +109,6 @@ def test_the_delegator_hears_when_the_delegate_completes(flow):
     task = flow.open(instance, "assign")[0]
     claims.delegate(flow.session, flow.user("office1"), task.id, "office2")
     flow.session.commit()
-    from engine.runtime import verbs as runtime
 
     runtime.complete_task(flow.session, flow.user("office2"), task.id, {"lead_unit": "czj"})
     flow.session.commit()
@@ -153,7 +152,7 @@ def test_unread_count_and_mark_read_touch_only_ones_own(flow):
 
 
 def test_mail_goes_out_only_after_commit(flow, smtp_server):
-    flow.session.info["smtp"] = mailer.settings_from(smtp_server.settings)
+    settings.use(flow.session, Settings.from_mapping(smtp_server.settings))
     notifications.save_setting(flow.session, flow.user("tiwei"), "tiwei@example.org", True)
     notifications.save_setting(flow.session, flow.user("office1"), "office1@example.org", False)
     flow.session.commit()
@@ -163,7 +162,6 @@ def test_mail_goes_out_only_after_commit(flow, smtp_server):
     assert "xieshang.test/tasks/" in body or "=" in body  # the body is encoded; the subject names the step
     assert flow.session.scalar(select(OutboxMail.status)) == "sent"
 
-    from engine.runtime import verbs as runtime
 
     task = flow.open(instance, "review")[0]
     runtime.complete_task(flow.session, flow.user("tiwei"), task.id, {"decision": "立案"})
@@ -182,12 +180,12 @@ def test_mail_goes_out_only_after_commit(flow, smtp_server):
 
 def test_mail_waits_in_the_outbox_while_the_server_is_down_and_tick_sends_it(flow, smtp_server):
     down = {**smtp_server.settings, "XIESHANG_SMTP_PORT": str(_free_port())}
-    flow.session.info["smtp"] = mailer.settings_from(down)
+    settings.use(flow.session, Settings.from_mapping(down))
     notifications.save_setting(flow.session, flow.user("tiwei"), "tiwei@example.org", True)
     flow.session.commit()
     flow.submit()
     assert flow.session.scalar(select(OutboxMail.status)) == "pending" and smtp_server.messages == []
-    flow.session.info["smtp"] = mailer.settings_from(smtp_server.settings)
+    settings.use(flow.session, Settings.from_mapping(smtp_server.settings))
     schedule.tick(flow.session)
     flow.session.commit()
     flow.session.expire_all()
@@ -195,7 +193,7 @@ def test_mail_waits_in_the_outbox_while_the_server_is_down_and_tick_sends_it(flo
 
 
 def test_no_mail_is_queued_without_smtp_settings(flow, monkeypatch):
-    monkeypatch.delenv("XIESHANG_SMTP_HOST", raising=False)
+    monkeypatch.setenv("XIESHANG_SMTP_HOST", "127.0.0.1")  # the engine reads no environment
     notifications.save_setting(flow.session, flow.user("tiwei"), "tiwei@example.org", True)
     flow.session.commit()
     flow.submit()

@@ -16,6 +16,7 @@ from engine import clock
 from engine.worklist import pages as worklist, queries as worklist_sql
 from engine.errors import Forbidden
 from engine.models import Instance, OpenTask, User
+from engine.settings import DEFAULT_SOON_DAYS
 from engine.runtime.tasks import eligible, may_act
 from engine.worklist.pages import COUNT_CAP, Filters
 
@@ -98,7 +99,7 @@ FILTERS = [
 def test_every_view_filter_sort_and_page_is_the_plain_statement(flow):
     scatter(flow, 400)
     now = clock.now()
-    threshold = worklist.soon_threshold(now, worklist.DEFAULT_SOON_DAYS)
+    threshold = worklist.soon_threshold(now, DEFAULT_SOON_DAYS)
     everything = list(flow.session.scalars(select(OpenTask)))
     keys = set(flow.session.scalars(select(Instance.id).where(Instance.is_key.is_(True))))
     seen = 0
@@ -111,7 +112,7 @@ def test_every_view_filter_sort_and_page_is_the_plain_statement(flow):
                     with pytest.raises(Forbidden):
                         worklist.list_open(flow.session, user, f)
                     continue
-                page = worklist.list_open(flow.session, user, f, soon_days=worklist.DEFAULT_SOON_DAYS)
+                page = worklist.list_open(flow.session, user, f, soon_days=DEFAULT_SOON_DAYS)
                 expected, total = plain(flow, user, f, now, threshold)
                 assert ([r.id for r in page.rows], page.total) == (expected, total), (username, f)
                 if not f.q:

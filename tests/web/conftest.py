@@ -5,7 +5,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from flask import has_request_context, request
+from sqlalchemy import event, select
 
 from engine import db as engine_db, schema
 from engine.definitions import deploy as definitions
@@ -49,8 +50,26 @@ def app(demo_db_template, tmp_path, app_config):
     path = tmp_path / "xieshang.db"
     shutil.copy(demo_db_template, path)
     app = create_app({**app_config, "DATABASE_URL": f"sqlite:///{path}"})
+    writes = _record_get_writes(app)
     yield app
     dispose(app)
+    assert not writes, "GET requests wrote to the database:\n" + "\n".join(writes)
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _record_get_writes(app) -> list[str]:
+    """Every statement that changes the database while a GET (or HEAD) request runs: GET pages only read."""
+    writes: list[str] = []
+
+    @event.listens_for(app.extensions[EXTENSION]["engine"], "before_cursor_execute")
+    def _check(_conn, _cursor, statement, _params, _context, _many):
+        if has_request_context() and request.method in ("GET", "HEAD") \
+                and statement.lstrip().upper().startswith(WRITES):
+            writes.append(f"{request.method} {request.full_path}: {statement.split(chr(10))[0][:120]}")
+
+    return writes
 
 
 @pytest.fixture

@@ -134,9 +134,8 @@ def test_invalid_post_as_json_client(client, auth, db):
 
 
 def test_lost_race_at_commit_is_a_conflict(client, auth, db, monkeypatch):
+    from sqlalchemy.orm import Session
     from sqlalchemy.orm.exc import StaleDataError
-
-    import web.inbox
 
     instance_id = submit(auth, client)
     tid = task_id(db, "tiwei", instance_id, "review")
@@ -145,10 +144,12 @@ def test_lost_race_at_commit_is_a_conflict(client, auth, db, monkeypatch):
     def lose(*_args):
         raise StaleDataError("instances row changed meanwhile")
 
-    monkeypatch.setattr(web.inbox, "commit", lose)
+    monkeypatch.setattr(Session, "commit", lose)  # the request's one commit, after the view
     response = client.post(f"/tasks/{tid}", data=REVIEW)
     assert response.status_code == 409 and "该任务已被他人办理或已关闭" in text(response)
+    monkeypatch.undo()
     assert open_steps(db, instance_id) == ["review"]
+    assert "已提交" not in text(client.get("/inbox"))  # the view's flash did not come true
 
 
 def test_unit_picker_refuses_codes_it_did_not_offer(client, auth, db):

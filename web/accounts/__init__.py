@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.people import accounts
-from engine.errors import Forbidden, FormInvalid, NotFound
+from engine.errors import Forbidden, NotFound
 from engine.people.records import Member
-from web.db import commit, get_session, rollback
+from web.db import get_session
+from web.db import invalid_input
 from web.i18n import N_
 from web.users import actor
 
@@ -43,16 +44,12 @@ def new():
     if request.method == "POST":
         values = {**{key: request.form.get(key, "").strip() for key in ("username", "name", "unit")},
                   "roles": request.form.getlist("roles"), "mode": request.form.get("mode", "generate")}
-        try:
+        with invalid_input() as invalid:
             issued = accounts.create(db, actor(), username=values["username"], name=values["name"],
                                      unit=values["unit"], role_keys=values["roles"],
                                      member_id=member.id if member else None, **_password())
-        except FormInvalid as invalid:
-            rollback()
-            errors = invalid.errors
-        else:
-            commit()
             return _issued(issued, _("已为%(name)s开通账号。", name=issued.user.name))
+        errors = invalid.errors
     return render_template("accounts/new.html", member=member, values=values, errors=errors,
                            **_choices(db)), (422 if errors else 200)
 
@@ -62,15 +59,12 @@ def detail(user_id: int):
     db = get_session()
     found = accounts.account(db, user_id)
     if request.method == "POST":
-        try:
+        with invalid_input() as invalid:
             accounts.update(db, actor(), user_id, unit=request.form.get("unit", ""),
                             role_keys=request.form.getlist("roles"), name=request.form.get("name"))
-        except FormInvalid as invalid:
-            rollback()
-            return _detail(db, found, errors=invalid.errors, values=request.form)
-        commit()
-        flash(_("已保存"), "success")
-        return redirect(url_for("accounts.detail", user_id=user_id))
+            flash(_("已保存"), "success")
+            return redirect(url_for("accounts.detail", user_id=user_id))
+        return _detail(db, found, errors=invalid.errors, values=request.form)
     return _detail(db, found)
 
 
@@ -78,20 +72,16 @@ def detail(user_id: int):
 def reset(user_id: int):
     db = get_session()
     found = accounts.account(db, user_id)
-    try:
+    with invalid_input() as invalid:
         issued = accounts.reset_password(db, actor(), user_id, **_password())
-    except FormInvalid as invalid:
-        rollback()
-        return _detail(db, found, reset_errors=invalid.errors)
-    commit()
-    return _issued(issued, _("已重置%(name)s的密码。", name=issued.user.name))
+        return _issued(issued, _("已重置%(name)s的密码。", name=issued.user.name))
+    return _detail(db, found, reset_errors=invalid.errors)
 
 
 @bp.post("/<int:user_id>/active")
 def active(user_id: int):
     turn_on = request.form.get("active") == "1"
     user = accounts.set_active(get_session(), actor(), user_id, turn_on)
-    commit()
     flash(_("已重新启用%(name)s的账号。", name=user.name) if turn_on
           else _("已停用%(name)s的账号，其登录即刻失效。", name=user.name), "success")
     return redirect(url_for("accounts.detail", user_id=user_id))

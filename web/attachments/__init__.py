@@ -3,7 +3,6 @@ template helpers the form renderer uses for file fields. Task-form drafts live i
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from engine.cases import access, attachments
+from engine.cases import attachments
 from engine.errors import Forbidden, NotFound, XieshangError
 from engine.models import Instance
 from engine.cases.records import Attachment
-from web.db import commit, get_session
+from web.db import get_session
+from web.db import settings
 from web.errors import refuse
 from web.users import actor
 
@@ -25,17 +25,14 @@ log = logging.getLogger("xieshang.audit")
 
 
 def store() -> attachments.Store:
-    """From the app's configuration: XIESHANG_FILES_DIR (default instance/files), XIESHANG_UPLOAD_MAX_MB (20),
-    XIESHANG_UPLOAD_TYPES (extensions, comma-separated; default every kind engine.attachments knows)."""
-    config = current_app.config
-    root = config.get("XIESHANG_FILES_DIR") or os.environ.get("XIESHANG_FILES_DIR") \
-        or os.path.join(current_app.instance_path, "files")
-    max_mb = float(config.get("XIESHANG_UPLOAD_MAX_MB") or os.environ.get("XIESHANG_UPLOAD_MAX_MB") or 20)
-    types = config.get("XIESHANG_UPLOAD_TYPES") or os.environ.get("XIESHANG_UPLOAD_TYPES")
-    if isinstance(types, str):
-        types = [t.strip().lower().lstrip(".") for t in types.split(",") if t.strip()]
+    """From the app's settings: files_dir (default instance/files), upload_max_mb, upload_types (default every kind
+    engine.attachments knows)."""
+    given = settings()
+    root = given.files_dir or Path(current_app.instance_path) / "files"
+    types = given.upload_types
     extensions = frozenset(t for t in types if t in attachments.TYPES) if types else frozenset(attachments.TYPES)
-    return attachments.Store(root=Path(root), max_bytes=int(max_mb * attachments.MB), extensions=extensions)
+    return attachments.Store(root=Path(root), max_bytes=int(given.upload_max_mb * attachments.MB),
+                             extensions=extensions)
 
 
 def limit_request(files: attachments.Store) -> None:
@@ -69,9 +66,7 @@ def upload(instance_id: int):
     if chosen is None or not chosen.filename:
         raise XieshangError(_("请选择要上传的文件。"))
     row = take_upload(files, instance, chosen)
-    name = row.filename
-    commit()
-    flash(_("已上传附件“%(name)s”", name=name), "success")
+    flash(_("已上传附件“%(name)s”", name=row.filename), "success")
     return redirect(url_for("instances.detail", instance_id=instance_id, _anchor="attachments"))
 
 

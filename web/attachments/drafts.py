@@ -11,8 +11,9 @@ from engine.worklist import inbox
 from engine.errors import XieshangError
 from engine.models import Instance
 from web.attachments import bp, limit_request, store, take_upload
-from web.db import commit, get_session
+from web.db import get_session
 from web.forms import parse_form, renderable, widget_for
+from web.i18n import translated
 from web.lookups import options_provider
 from web.users import actor
 
@@ -25,7 +26,6 @@ def save_draft(task_id: str):
     open_task = inbox.get_task_for(db, me, task_id)
     if request.form.get("_discard"):
         form_drafts.discard(db, me, task_id)
-        commit()
         flash(_("草稿已丢弃"), "success")
         return redirect(url_for("inbox.task", task_id=task_id))
     schema = inbox.task_form(db, open_task)
@@ -46,12 +46,11 @@ def save_draft(task_id: str):
                 row = take_upload(files, db.get(Instance, open_task.instance_id), chosen, field_key=key,
                                   task_id=task_id)
         except XieshangError as err:
-            problem = err.message
+            problem = translated(err.message)
             continue
         values[key] = row.id
         message = _("已上传“%(name)s”（草稿已保存）", name=row.filename)
     form_drafts.save(db, me, task_id, values)
-    commit()
     if problem:
         flash(problem + _("（其他内容已保存为草稿）"), "error")
     else:

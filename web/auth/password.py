@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine.people import accounts
-from engine.errors import FormInvalid
-from web.db import commit, get_session, rollback
+from web.db import get_session
+from web.db import invalid_input
 from web.users import actor
 
 bp = Blueprint("password", __name__)
@@ -21,16 +21,12 @@ def change():
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = request.form
-        try:
+        with invalid_input() as invalid:
             accounts.change_own_password(get_session(), actor(), form.get("current", ""), form.get("new", ""),
                                          form.get("again", ""))
-        except FormInvalid as invalid:
-            rollback()
-            errors = invalid.errors
-        else:
-            commit()
             flash(_("密码已修改，请记住新密码。"), "success")
             return redirect(url_for("inbox.index"))
+        errors = invalid.errors
     return render_template("accounts/password.html", errors=errors,
                            forced=current_user.must_change_password), (422 if errors else 200)
 

@@ -11,7 +11,7 @@ from engine.procedures.duty import report as duty
 from engine.people import permissions
 from engine.errors import Forbidden, NotFound
 from engine.models import User
-from web.db import commit, get_session
+from web.db import get_session
 from web.users import actor
 
 bp = Blueprint("duty", __name__, url_prefix="/duty")
@@ -97,7 +97,6 @@ def start_assessments():
     permissions.require(actor(), "duty.assess", _("只有政协办公室可以启动年度考核。"))
     year = request.form.get("year", type=int) or clock.now().year
     started = duty.start_assessments(get_session(), actor(), year)
-    commit()
     flash(_("已为 %(n)s 位委员启动 %(year)s 年度考核", n=started, year=year), "success")
     return redirect(url_for("duty.members", year=year))
 

@@ -7,8 +7,8 @@ from flask_login import login_required
 
 from engine.procedures.supervision import division
 from engine.people import permissions
-from engine.errors import FormInvalid
-from web.db import commit, get_session, rollback
+from web.db import get_session
+from web.db import invalid_input
 from web.duty import bp
 from web.lookups import name_lookup, options_provider
 from web.users import actor
@@ -25,17 +25,12 @@ def division_board():
     if request.method == "POST":
         permissions.require(me, "division.assign", _("只有督查人员可以下达分工任务。"))
         number = request.form.get("item_no", "")
-        try:
+        with invalid_input() as invalid:
             instance = division.start_item(db, me, number, extra_units=request.form.getlist("extra_units"),
                                            deadline=request.form.get("deadline") or None)
-        except FormInvalid as invalid:
-            rollback()
-            errors = {number: "；".join(invalid.errors.values())}
-        else:
-            instance_id = instance.id
-            commit()
             flash(_("已下达任务 %(no)s", no=number), "success")
-            return redirect(url_for("instances.detail", instance_id=instance_id))
+            return redirect(url_for("instances.detail", instance_id=instance.id))
+        errors = {number: "；".join(invalid.errors.values())}
     name_of = name_lookup(db)
     return render_template("duty/division.html", board=division.board(db), errors=errors,
                            units=options_provider(db)("unit"), unit_name=lambda code: name_of("unit", code),

@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.calendar import notice as holiday_notice, sheets as holiday_sheets, holidays, workdays
-from engine.errors import Forbidden, FormInvalid, NotFound
+from engine.errors import Forbidden, NotFound
 from engine.calendar.records import KINDS
-from web.db import commit, get_session, rollback
+from web.db import get_session, invalid_input
 from web.users import actor
 
 bp = Blueprint("holidays", __name__, url_prefix="/holidays")
@@ -49,16 +49,13 @@ def year(year: int):
     entry = holidays.year(db, year)
     if request.method == "POST":
         source, rows = request.form.get("source", ""), _rows(request.form)
-        try:
+        with invalid_input() as invalid:
             saved = holidays.save_year(db, actor(), year, source, rows)
-        except FormInvalid as invalid:
-            rollback()
-            holidays.refresh(db, force=True)
-            return _edit(year, entry, source, rows, invalid.errors, invalid.message), 422
-        commit()
-        flash(_("%(year)s 年节假日安排已保存；%(n)s 个在办事项的期限已按新安排重新计算。", year=year,
-                n=saved.recomputed), "success")
-        return redirect(url_for("holidays.index"))
+            flash(_("%(year)s 年节假日安排已保存；%(n)s 个在办事项的期限已按新安排重新计算。", year=year,
+                    n=saved.recomputed), "success")
+            return redirect(url_for("holidays.index"))  # committed as the request ends
+        holidays.refresh(db, force=True)  # count again with the calendar as it stands
+        return _edit(year, entry, source, rows, invalid.errors, invalid.message), 422
     if entry is not None:
         source = entry.source
         rows = [{"kind": r.kind, "name": r.name, "start": r.start_date.isoformat(), "end": r.end_date.isoformat()}
@@ -94,17 +91,13 @@ def import_():
     if upload is None or not upload.filename:
         errors, message = {"file": _("请选择要导入的 Excel 文件。")}, _("导入未执行。")
     else:
-        try:
+        with invalid_input() as invalid:
             loaded = holiday_sheets.import_workbook(db, actor(), upload.read())
-        except FormInvalid as invalid:
-            rollback()
-            holidays.refresh(db, force=True)
-            errors, message = invalid.errors, invalid.message
-        else:
-            commit()
             flash(_("已导入 %(years)s 年的节假日安排；%(n)s 个在办事项的期限已重新计算。",
                     years="、".join(str(y) for y in loaded.years), n=loaded.recomputed), "success")
             return redirect(url_for("holidays.index"))
+        holidays.refresh(db, force=True)
+        errors, message = invalid.errors, invalid.message
     return render_template("holidays/index.html", years=holidays.years(db), missing=holidays.missing_next_year(),
                            log=holidays.history(db)[:20], errors=errors, message=message), 422
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -13,10 +13,10 @@ from engine import clock
 from engine.calendar import holidays
 from engine.worklist import inbox, saved_views as savedviews, pages as worklist
 from engine.runtime import verbs as runtime
-from engine.errors import Conflict, FormInvalid, NotFound
+from engine.errors import Conflict, NotFound
 from engine.models import Event, Instance
 from web.attachments.drafts import restored
-from web.db import commit, get_session, reads_first, rollback
+from web.db import get_session, invalid_input, reads_first, settings
 from web.display import items, properties_of
 from web.forms import OptionsFor, all_errors, build_fields, parse_form
 from web.lookups import name_lookup, options_provider, version_forms
@@ -50,8 +50,7 @@ def index():
 
 
 def soon_days() -> int:
-    value = current_app.config.get("XIESHANG_DUE_SOON_DAYS")
-    return int(value) if str(value or "").isdigit() else worklist.soon_days_default()
+    return settings().due_soon_days
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
@@ -67,15 +66,11 @@ def task(task_id: str):
     parsed = parse_form(schema, request.form, options)
     errors = all_errors(schema, parsed)
     if not errors:
-        try:
+        with invalid_input() as invalid:
             runtime.complete_task(db, actor(), task_id, parsed.data, opened=(open_task, instance))
-        except FormInvalid as invalid:
-            rollback()
-            errors = invalid.errors
-        else:
-            commit()
             flash(_("已提交"), "success")
             return redirect(url_for("inbox.index"))
+        errors = invalid.errors
     return _render(db, open_task, schema, options, parsed.echo, errors), 422
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.worklist import saved_views as savedviews, pages as worklist
-from web.db import commit, get_session
+from web.db import get_session
 from web.inbox import bp
 from web.users import actor
 
@@ -18,7 +18,6 @@ def save_view():
     view = savedviews.save(get_session(), actor(), request.form.get("name", ""), filters,
                            share_unit=request.form.get("share_unit") == "1",
                            share_role=request.form.get("share_role", ""))
-    commit()
     flash(_("视图“%(name)s”已保存。", name=view.name), "success")
     return redirect(url_for("inbox.index", saved=view.id))
 
@@ -27,6 +26,5 @@ def save_view():
 @login_required
 def delete_view(view_id: int):
     savedviews.delete(get_session(), actor(), view_id)
-    commit()
     flash(_("视图已删除。"), "success")
     return redirect(url_for("inbox.index"))

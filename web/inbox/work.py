@@ -12,7 +12,7 @@ from engine.worklist import claims
 from engine.errors import FormInvalid
 from engine.models import OpenTask, User
 from web.auth import safe_next
-from web.db import commit, get_session
+from web.db import get_session
 from web.inbox import bp
 from web.users import actor
 
@@ -34,7 +34,6 @@ def work_state(db: Session, row: OpenTask) -> dict[str, Any]:
 @login_required
 def claim(task_id: str):
     claims.claim(get_session(), actor(), task_id)
-    commit()
     flash(_("已认领，其他人将不能办理此事项，直到您释放或转交。"), "success")
     return _back()
 
@@ -43,7 +42,6 @@ def claim(task_id: str):
 @login_required
 def release(task_id: str):
     claims.release(get_session(), actor(), task_id)
-    commit()
     flash(_("已释放，本单位有权办理的同事都可以认领。"), "success")
     return _back()
 
@@ -52,7 +50,6 @@ def release(task_id: str):
 @login_required
 def hand_back(task_id: str):
     claims.hand_back(get_session(), actor(), task_id)
-    commit()
     flash(_("已交还委托人。"), "success")
     return _back()
 
@@ -68,7 +65,6 @@ def handover(task_id: str):
         if how not in ("reassign", "delegate") or not to:
             raise FormInvalid({"to": _("请选择同事和转交方式")}, _("请选择同事和转交方式。"))
         (claims.reassign if how == "reassign" else claims.delegate)(db, actor(), task_id, to)
-        commit()
         flash(_("已转办给同事。") if how == "reassign" else _("已委托同事办理，对方办完或交还后会通知您。"), "success")
         return redirect(url_for("inbox.index"))
     return render_template("inbox/handover.html", task=row, colleagues=colleagues, work=work_state(db, row))
@@ -80,10 +76,8 @@ def bulk():
     db, ids = get_session(), request.form.getlist("task")
     if request.form.get("action") == "assign":
         count = claims.bulk_assign(db, actor(), ids, request.form.get("unit", ""), request.form.get("note", ""))
-        commit()
         flash(_("已交办 %(n)s 件提案。", n=count), "success")
     else:
         count = claims.bulk_claim(db, actor(), ids)
-        commit()
         flash(_("已认领 %(n)s 项。", n=count), "success")
     return _back()

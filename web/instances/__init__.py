@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases import access, attachments, history, opinions
-from engine.errors import Forbidden, FormInvalid, NotFound
+from engine.errors import Forbidden, NotFound
 from engine.models import Instance, OpenTask, ProcessVersion, User
-from web.db import commit, get_session, rollback
+from web.db import get_session, invalid_input
 from web.instances.casedata import CaseData, rich_entry
 from web.users import actor
 
@@ -82,14 +82,11 @@ def add_opinion(instance_id: int):
     db = get_session()
     instance = viewable(db, instance_id)
     kind, text = request.form.get("kind", "opinion"), request.form.get("text", "")
-    try:
+    with invalid_input() as invalid:
         opinions.add(db, actor(), instance, kind, text)
-    except FormInvalid as invalid:
-        rollback()
-        return _render(db, viewable(db, instance_id), text, kind, invalid.errors)
-    commit()
-    flash(_("批示已记录") if kind == "instruction" else _("意见已记录"), "success")
-    return redirect(url_for("instances.detail", instance_id=instance_id, _anchor="opinions"))
+        flash(_("批示已记录") if kind == "instruction" else _("意见已记录"), "success")
+        return redirect(url_for("instances.detail", instance_id=instance_id, _anchor="opinions"))
+    return _render(db, viewable(db, instance_id), text, kind, invalid.errors)
 
 
 @bp.app_template_global()

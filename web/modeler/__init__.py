@@ -2,7 +2,7 @@
 and move running instances to a new version; plus 发起事项, the generic start page for every deployed procedure."""
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,10 +15,6 @@ processes_bp = Blueprint("processes", __name__, url_prefix="/processes")
 
 @bp.before_request
 def _process_owners_only():
-    if request.method == "GET" and "write_intent" not in g:  # before the first query of the request:
-        from engine.db import set_write_intent  # opening a process makes its working copy the first time
-
-        g.write_intent = set_write_intent(True)
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     permissions.require(current_user, "modeler.use", _("只有流程管理员可以编辑、发布或迁移流程。"))

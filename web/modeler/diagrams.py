@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from engine.definitions import deploy as definitions, working_copies as drafts
 from engine.errors import DeployError, XieshangError
 from engine.models import Instance, Role
-from web.db import commit, get_session, rollback
+from web.db import get_session, invalid_input, keep_writes
+from web.i18n import translated
 from web.users import actor
 
 from . import bp
@@ -32,16 +33,11 @@ def index():
 
 @bp.post("/new")
 def new():
-    db = get_session()
-    try:
-        draft = drafts.create(db, request.form.get("key", ""), request.form.get("name", ""), actor())
-    except XieshangError as err:
-        rollback()
-        flash(err.message, "error")
-        return redirect(url_for("modeler.index"))
-    key = draft.key
-    commit()
-    return redirect(url_for("modeler.edit", key=key))
+    with invalid_input(XieshangError) as invalid:
+        draft = drafts.create(get_session(), request.form.get("key", ""), request.form.get("name", ""), actor())
+        return redirect(url_for("modeler.edit", key=draft.key))
+    flash(invalid.message, "error")
+    return redirect(url_for("modeler.index"))
 
 
 @bp.post("/import")
@@ -51,23 +47,18 @@ def upload():
     if not raw or len(raw) > MAX_UPLOAD:
         flash(_("请选择一个不超过 5 MB 的 .bpmn 文件。"), "error")
         return redirect(url_for("modeler.index"))
-    try:
+    with invalid_input(XieshangError) as invalid:
         draft = drafts.import_file(get_session(), raw, upload.filename or "", actor())
-    except XieshangError as err:
-        rollback()
-        flash(err.message, "error")
-        return redirect(url_for("modeler.index"))
-    key = draft.key
-    commit()
-    flash(_("已导入，可在下方查看和修改；点击“校验”查看能否发布。"), "success")
-    return redirect(url_for("modeler.edit", key=key))
+        flash(_("已导入，可在下方查看和修改；点击“校验”查看能否发布。"), "success")
+        return redirect(url_for("modeler.edit", key=draft.key))
+    flash(invalid.message, "error")
+    return redirect(url_for("modeler.index"))
 
 
 @bp.get("/<key>")
 def edit(key: str):
     db = get_session()
-    draft = drafts.get(db, key)
-    commit()  # the working copy is made from the latest version the first time it is opened
+    draft = drafts.get(db, key)  # the latest version until the owner changes something
     roles = [{"key": k, "name": n} for k, n in db.execute(select(Role.key, Role.name).order_by(Role.key))]
     config = {
         "key": key, "locale": str(get_locale() or "zh_CN"), "csrf": generate_csrf(), "roles": roles,
@@ -85,7 +76,6 @@ def edit(key: str):
 def xml(key: str):
     db = get_session()
     draft = drafts.get(db, key)
-    commit()
     return Response(draft.bpmn_xml, mimetype="application/xml")
 
 
@@ -100,7 +90,6 @@ def _posted_xml() -> str:
 @bp.post("/<key>/save")
 def save(key: str):
     drafts.save(get_session(), key, _posted_xml(), actor())
-    commit()
     return jsonify(message=_("已保存工作稿（尚未发布）。"))
 
 
@@ -110,7 +99,6 @@ def validate(key: str):
     xml = _posted_xml()
     drafts.save(db, key, xml, actor())
     _checked, problems = drafts.validate(db, key)
-    commit()
     message = _("校验通过，没有发现问题，可以发布。") if not problems else _("发现 %(n)d 个问题：", n=len(problems))
     return jsonify(message=message, problems=[_problem(p) for p in problems])
 
@@ -118,28 +106,23 @@ def validate(key: str):
 @bp.post("/<key>/deploy")
 def deploy(key: str):
     db = get_session()
-    try:
+    with invalid_input(DeployError) as invalid:
         version = drafts.deploy(db, key, actor(), _posted_xml())
-    except DeployError as err:
-        rollback()
-        drafts.save(db, key, _posted_xml(), actor())  # keep the edits even though they cannot go live yet
-        commit()
-        problems = [_problem(p) for p in err.problems]
-        return jsonify(error=_("未发布：发现 %(n)d 个问题，请先修改。", n=len(problems)), problems=problems), 422
-    number, name = version.version, version.name
-    commit()
-    return jsonify(message=_("已发布“%(name)s”第 %(n)d 版。新发起的事项使用新版本，正在办理的事项仍按原版本办理。",
-                             name=name, n=number), version=number)
+        return jsonify(message=_("已发布“%(name)s”第 %(n)d 版。新发起的事项使用新版本，正在办理的事项仍按原版本办理。",
+                                 name=version.name, n=version.version), version=version.version)
+    drafts.save(db, key, _posted_xml(), actor())  # keep the edits even though they cannot go live yet
+    keep_writes()
+    problems = [_problem(p) for p in invalid.error.problems]
+    return jsonify(error=_("未发布：发现 %(n)d 个问题，请先修改。", n=len(problems)), problems=problems), 422
 
 
 def _problem(problem) -> dict:
-    return {"element_id": problem.element_id, "message": problem.message}
+    return {"element_id": problem.element_id, "message": translated(problem.message)}
 
 
 @bp.post("/<key>/discard")
 def discard(key: str):
     deployed = drafts.discard(get_session(), key)
-    commit()
     if deployed:
         flash(_("已放弃工作稿中的修改，重新从最新发布的版本开始。"), "success")
         return redirect(url_for("modeler.edit", key=key))

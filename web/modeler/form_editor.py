@@ -7,9 +7,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine.definitions import working_copies as drafts, forms
-from engine.errors import FormInvalid
-from web.db import commit, get_session, rollback
+from web.db import get_session
+from web.db import invalid_input
 from web.forms import build_fields
+from web.i18n import translated
 from web.lookups import options_provider
 from web.users import actor
 
@@ -22,7 +23,6 @@ def forms_index(key: str):
     draft = drafts.get(db, key)
     files = drafts.form_files(db, key)
     used = drafts.referenced_forms(draft)
-    commit()
     return render_template("modeler/forms.html", draft=draft, files=files, used=used,
                            missing=sorted(set(used) - set(files)))
 
@@ -34,22 +34,17 @@ def form_edit(key: str):
     path = (request.values.get("path") or "").strip()
     files = drafts.form_files(db, key)
     if request.method == "GET":
-        commit()
         schema = files.get(path) or _starter(path)
         text = json.dumps(schema, ensure_ascii=False, indent=2)
         return _page(db, draft, path, text, schema, None, path not in files)
     text = request.form.get("schema", "")
     schema, error = _parse(text)
     if error is None:
-        try:
+        with invalid_input() as invalid:
             drafts.save_form(db, key, path, schema, actor())
-        except FormInvalid as invalid:
-            rollback()
-            error = "；".join(invalid.errors.values())
-        else:
-            commit()
             flash(_("表单已保存到工作稿；发布流程后生效。"), "success")
             return redirect(url_for("modeler.form_edit", key=key, path=path))
+        error = "；".join(invalid.errors.values())
     return _page(db, draft, path, text, schema if error is None else None, error, path not in files), 422
 
 
@@ -59,7 +54,6 @@ def form_preview(key: str):
     db = get_session()
     drafts.get(db, key)
     schema, error = _parse(request.form.get("schema", ""))
-    rollback()
     return render_template("modeler/_preview.html", fields=_fields(db, schema) if error is None else [],
                            schema=schema or {}, error=error), (200 if error is None else 422)
 
@@ -76,7 +70,7 @@ def _parse(text: str):
         return None, _("不是有效的 JSON：%(msg)s", msg=str(err))
     problems = forms.schema_problems(schema)
     if problems:
-        return schema, "；".join(problems)
+        return schema, _("；").join(map(translated, problems))
     return schema, None
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from engine.definitions import moving as migration, versions
 from engine.models import Instance
-from web.db import commit, get_session
+from web.db import get_session
 from web.users import actor
 
 from . import bp
@@ -42,9 +42,7 @@ def diff(key: str):
 @bp.post("/<key>/versions/<int:number>/restore")
 def restore(key: str, number: int):
     version = versions.restore(get_session(), key, number, actor())
-    new_number = version.version
-    commit()
-    flash(_("已将第 %(old)d 版恢复为第 %(new)d 版。", old=number, new=new_number), "success")
+    flash(_("已将第 %(old)d 版恢复为第 %(new)d 版。", old=number, new=version.version), "success")
     return redirect(url_for("modeler.history", key=key))
 
 
@@ -62,5 +60,4 @@ def migrate(key: str):
     target = migration.target_version(db, key, request.form.get("to", type=int))
     chosen = {int(value) for value in request.form.getlist("instance") if value.isdigit()}
     report = migration.migrate(db, key, actor(), target, chosen)
-    commit()
     return render_template("modeler/migrated.html", key=key, report=report, target=target)

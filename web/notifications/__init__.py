@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine.worklist import mailer, notifications
-from web.db import EXTENSION, commit, get_session
+from web.db import get_session
+from web.db import invalid_input
 from web.i18n import N_
 from web.users import actor
 
@@ -24,9 +25,6 @@ KINDS = {
 @bp.record_once
 def _setup(state) -> None:
     app = state.app
-    settings = mailer.settings_from(app.config)
-    if settings is not None:  # otherwise the engine reads XIESHANG_SMTP_* from the environment
-        app.extensions[EXTENSION]["sessionmaker"].configure(info={"smtp": settings})
     app.context_processor(_unread)
     app.add_template_filter(lambda kind: _(KINDS.get(kind, kind)), "notification_kind")
 
@@ -56,7 +54,6 @@ def index():
 def mark_read():
     ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
     count = notifications.mark_read(get_session(), actor(), ids if request.form.get("all") != "1" else None)
-    commit()
     if request.form.get("open"):  # "open" a notification: mark it read and go to its task
         return redirect(_target(request.form["open"]))
     flash(_("已将 %(n)s 条通知标为已读。", n=count), "success")
@@ -78,17 +75,11 @@ def settings():
     db = get_session()
     errors: dict[str, str] = {}
     if request.method == "POST":
-        from engine.errors import FormInvalid
-
-        try:
+        with invalid_input() as invalid:
             notifications.save_setting(db, actor(), request.form.get("email", ""), request.form.get("email_enabled") == "1")
-        except FormInvalid as invalid:
-            db.rollback()
-            errors = invalid.errors
-        else:
-            commit()
             flash(_("通知设置已保存。"), "success")
             return redirect(url_for("notifications.settings"))
+        errors = invalid.errors
     setting = notifications.setting_for(db, actor())
     values = request.form if errors else {"email": setting.email, "email_enabled": "1" if setting.email_enabled else ""}
     return render_template("notifications/settings.html", values=values, errors=errors,

@@ -7,10 +7,11 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from engine.people import permissions, rosters
-from engine.errors import FormInvalid, NotFound
+from engine.errors import NotFound
 from engine.models import Unit
 from engine.people.records import Member, Term
-from web.db import commit, get_session, rollback
+from web.db import get_session
+from web.db import invalid_input
 from web.i18n import N_
 from web.users import actor
 
@@ -107,16 +108,12 @@ def import_():
         if upload is None or not upload.filename:
             errors = {"": _("请选择要导入的 Excel 文件。")}
         else:
-            try:
+            with invalid_input() as invalid:
                 result = rosters.import_workbook(get_session(), upload.read())
-            except FormInvalid as invalid:
-                rollback()
-                errors, message = invalid.errors, invalid.message
-            else:
-                commit()
                 done = "，".join(f"{sheet} {count}" for sheet, count in result.counts.items())
                 flash(_("导入完成：%(done)s 行", done=done), "success")
                 return redirect(url_for("roster.index"))
+            errors, message = invalid.errors, invalid.message
     return render_template("roster/import.html", errors=errors, message=message,
                            sheets=rosters.SHEETS), (422 if errors else 200)
 
@@ -147,12 +144,9 @@ def _choices(db) -> dict:
 
 
 def _save(action, target: str):
-    """Run one roster change and commit it: (redirect, {}) on success, (None, field errors) when refused."""
-    try:
+    """Run one roster change: (redirect, {}) on success, (None, field errors) when refused."""
+    with invalid_input() as invalid:
         action()
-    except FormInvalid as invalid:
-        rollback()
-        return None, invalid.errors
-    commit()
-    flash(_("已保存"), "success")
-    return redirect(target), {}
+        flash(_("已保存"), "success")
+        return redirect(target), {}
+    return None, invalid.errors

@@ -22,6 +22,7 @@ from engine.procedures.consultation.records import Attendance, Consultation, Mee
 from engine.people.records import Member, Term
 from engine.procedures.proposal.records import Proposal, ProposalCosigner
 from engine.procedures.supervision.records import Participation, SheqingItem
+from engine.i18n import N_
 
 PLENARY = "plenary"
 ITEMS = [  # key, label, what is required
@@ -225,9 +226,9 @@ def start_assessment(session: Session, actor: User, username: str, year: int):
 
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"找不到委员 {username}。")
+        raise NotFound(N_("找不到委员 %(username)s。", username=username))
     if session.scalar(select(DutyAssessment.id).where(DutyAssessment.user_id == user.id, DutyAssessment.year == year)):
-        raise Conflict(f"{user.name} 的 {year} 年度考核已经启动。")
+        raise Conflict(N_("%(name)s 的 %(year)s 年度考核已经启动。", name=user.name, year=year))
     member = session.scalar(select(Member).where(Member.user_id == user.id))
     data = {"member": username, "year": year}
     if member is not None and member.unit is not None:

@@ -15,6 +15,7 @@ from engine.errors import FormInvalid, NotFound
 from engine.models import Instance, Unit, User
 from engine.people.records import Member
 from engine.procedures.supervision.records import DivisionTask
+from engine.i18n import N_
 
 PROCESS = "division_task"
 MEMBER_UNITS = "政协委员所在单位"  # the one group the rosters can resolve by themselves
@@ -73,7 +74,7 @@ def item(number: str, directory: str | Path = DEFAULT_DIR) -> Item:
     for candidate in items(directory):
         if candidate.number == number:
             return candidate
-    raise NotFound(f"分工方案中没有编号为 {number} 的任务。")
+    raise NotFound(N_("分工方案中没有编号为 %(number)s 的任务。", number=number))
 
 
 def member_units(session: Session) -> list[str]:
@@ -91,7 +92,7 @@ def start_data(session: Session, number: str, *, extra_units: list[str] | None =
     extra = [code for code in dict.fromkeys(extra_units or []) if code]
     unknown = set(extra) - set(session.scalars(select(Unit.code).where(Unit.code.in_(extra))))
     if unknown:
-        raise FormInvalid({"extra_units": f"找不到单位：{'、'.join(sorted(unknown))}"})
+        raise FormInvalid({"extra_units": N_("找不到单位：%(value)s", value='、'.join(sorted(unknown)))})
     lead, participating = list(found.lead_units), list(found.participating_units)
     for group in found.lead_groups:
         lead += member_units(session) if group == MEMBER_UNITS else extra
@@ -100,10 +101,10 @@ def start_data(session: Session, number: str, *, extra_units: list[str] | None =
     lead = list(dict.fromkeys(lead))
     participating = [code for code in dict.fromkeys(participating) if code not in lead]
     if not lead:
-        raise FormInvalid({"extra_units": f"该任务由“{'、'.join(found.groups)}”负责，请指定具体单位。"})
+        raise FormInvalid({"extra_units": N_("该任务由“%(value)s”负责，请指定具体单位。", value='、'.join(found.groups))})
     if found.groups and not extra and any(g != MEMBER_UNITS for g in found.groups):
-        raise FormInvalid({"extra_units": f"分工中的“{'、'.join(g for g in found.groups if g != MEMBER_UNITS)}”"
-                                          f"须指定具体单位。"})
+        raise FormInvalid({"extra_units": N_("分工中的“%(value)s”须指定具体单位。",
+                                             value='、'.join(g for g in found.groups if g != MEMBER_UNITS))})
     return {"item_no": found.number, "title": found.title, "task_text": found.text, "units_text": found.units_text,
             "lead_units": lead, "participating_units": participating, "deadline": deadline, "note": note or None}
 
