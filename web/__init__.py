@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     from web.duty.sheqing import bp as sheqing_bp
     from web.roster import bp as roster_bp
     from web.holidays import bp as holidays_bp
+    from web.board import bp as board_bp
     from web.modeler import bp as modeler_bp, processes_bp
 
     db.init_app(app, settings)
@@ -59,7 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     for blueprint in (auth_bp, inbox_bp, proposals_bp, instances_bp, modeler_bp, processes_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)
-    for blueprint in (duty_bp, sheqing_bp, roster_bp, holidays_bp):  # members, supervision (P10–P14), 节假日安排
+    for blueprint in (duty_bp, sheqing_bp, roster_bp, holidays_bp, board_bp):  # members, supervision, calendar, board
         app.register_blueprint(blueprint)
     app.register_blueprint(attachments_bp)
     for blueprint in (accounts_bp, password_bp):  # 账号管理 (admin, office) and everyone's 修改密码

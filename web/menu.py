@@ -34,6 +34,7 @@ MENU = (
     Entry("duty.members", N_("委员履职"), ("duty.oversee",), "duty.member"),
     Entry("roster.index", N_("委员名册"), ("roster.manage",), "roster."),
     Entry("accounts.index", N_("账号管理"), ("accounts.manage",), "accounts."),
+    Entry("board.index", N_("年度看板"), ("board.read",), "board."),
     Entry("holidays.index", N_("节假日安排"), ("holidays.manage",), "holidays."),
     Entry("duty.attendance", N_("委员出席情况"), ("duty.attendance", "duty.attendance_unit"), "duty.attendance"),
     Entry("duty.division_board", N_("任务分工督查"), ("division.read",), "duty.division_board"),

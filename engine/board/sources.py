@@ -1,0 +1,111 @@
+"""What the obligations board counts: named sets of typed records (never workflow JSON), each with the instance its
+rows belong to (the links on the board) and the columns a measure may filter on."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Date, and_, or_, select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.models import Unit
+from engine.procedures.consultation.records import Consultation, ConsultationPlan, Implementation, Instruction, Outcome
+from engine.procedures.duty import report as duty
+from engine.procedures.proposal.records import Proposal
+from engine.procedures.supervision.records import Appraisal, DivisionTask, DutyAssessment, Inspection, SheqingItem
+
+
+@dataclass(frozen=True)
+class Source:
+    model: Any
+    instance: Any  # the column naming the instance a row belongs to (None: no link)
+    label: str
+
+
+SOURCES: dict[str, Source] = {
+    "plans": Source(ConsultationPlan, ConsultationPlan.instance_id, "年度协商计划"),
+    "consultations": Source(Consultation, Consultation.instance_id, "协商活动"),
+    "outcomes": Source(Outcome, Outcome.instance_id, "协商成果"),
+    "instructions": Source(Instruction, None, "领导批示"),
+    "implementations": Source(Implementation, None, "落实情况"),
+    "proposals": Source(Proposal, Proposal.instance_id, "提案"),
+    "appraisals": Source(Appraisal, Appraisal.instance_id, "民主评议"),
+    "inspections": Source(Inspection, Inspection.instance_id, "视察调研"),
+    "sheqing": Source(SheqingItem, SheqingItem.instance_id, "社情民意"),
+    "duty_assessments": Source(DutyAssessment, DutyAssessment.instance_id, "履职考核"),
+    "division_tasks": Source(DivisionTask, DivisionTask.instance_id, "分工任务"),
+}
+FIELDS_OF = {name: set(source.model.__table__.c.keys()) for name, source in SOURCES.items()}
+FIELDS_OF["members_duty"] = {"complete"}
+SETS = ("counterpart_units",)
+
+
+def condition(model, field: str, wanted):
+    """One filter of a measure's `where`: a value, a list of values, {"not_null": true}, {"before": other column},
+    or {"any_not_null": [columns]} under the key "any_not_null"."""
+    if field == "any_not_null":
+        return or_(*(getattr(model, name).is_not(None) for name in wanted))
+    column = getattr(model, field)
+    if isinstance(wanted, dict) and "not_null" in wanted:
+        return column.is_not(None) if wanted["not_null"] else column.is_(None)
+    if isinstance(wanted, dict) and "before" in wanted:
+        return and_(column.is_not(None), column <= getattr(model, wanted["before"]))
+    if isinstance(wanted, list):
+        return column.in_(wanted)
+    if isinstance(wanted, bool):
+        return column.is_(wanted)
+    return column == wanted
+
+
+def _bounds(column, start: dt.date, end: dt.date) -> tuple:
+    if isinstance(column.type, Date):  # a day column; the others are moments (engine.models.UTCDateTime)
+        return start, end
+    return (dt.datetime.combine(start, dt.time(0), tzinfo=clock.TZ), dt.datetime.combine(end, dt.time(0), tzinfo=clock.TZ))
+
+
+def rows(session: Session, name: str, date: str | None, start: dt.date, end: dt.date, where: dict | None,
+         part: dict | None = None, key: str | None = None) -> list[tuple[int | None, Any]]:
+    """(instance id, key value) of each row of `name` dated in [start, end) that passes `where` (and `part`)."""
+    source = SOURCES[name]
+    model = source.model
+    conditions = [condition(model, field, wanted) for field, wanted in (where or {}).items()]
+    conditions += [condition(model, field, wanted) for field, wanted in (part or {}).items()]
+    if date:
+        column = getattr(model, date)
+        low, high = _bounds(column, start, end)
+        conditions += [column >= low, column < high]
+    instance = source.instance if source.instance is not None else model.id
+    keyed = getattr(model, key) if key else instance
+    return [(r[0] if source.instance is not None else None, r[1])
+            for r in session.execute(select(instance, keyed).where(*conditions))]
+
+
+def started_not_finished(session: Session, name: str, date: str, start: dt.date, end: dt.date,
+                         where: dict | None) -> int:
+    """Rows begun in the period that have not reached the measure's date yet (work under way)."""
+    source = SOURCES[name]
+    model = source.model
+    begun = getattr(model, "started_at", None) or getattr(model, "created_at", None)
+    if begun is None or date in ("started_at", "created_at"):
+        return 0
+    low, high = _bounds(begun, start, end)
+    conditions = [condition(model, field, wanted) for field, wanted in (where or {}).items()]
+    return len(session.execute(select(model.id).where(*conditions, getattr(model, date).is_(None), begun >= low,
+                                                      begun < high)).all())
+
+
+def member_duty(session: Session, year: int) -> list[tuple[int, bool]]:
+    """(member id, all 五个一 items met) for every active member in the year."""
+    return [(record.user_id, record.complete) for record in duty.records(session, year)]
+
+
+def members_of(session: Session, name: str) -> list[str]:
+    if name == "counterpart_units":  # the county departments that owe a counterpart consultation (units.json kind dept)
+        return list(session.scalars(select(Unit.code).where(Unit.kind == "dept").order_by(Unit.code)))
+    raise KeyError(name)
+
+
+def unit_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Unit.code, Unit.name)).all())

@@ -1,0 +1,174 @@
+"""年度看板: the catalogue covers the seed's 35 obligations and is checked; each kind of measure gives 已完成, 进行中,
+有风险, 未完成 and 未到期 in turn from the records the procedures wrote (a forum run end to end through the engine for
+the quarterly obligation; typed records for the others, as the projectors write them)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import select
+
+from engine import clock
+from engine.board import obligations
+from engine.errors import DeployError
+from engine.models import Instance, ProcessVersion, Unit
+from engine.procedures.consultation.records import Consultation, ConsultationPlan
+from engine.procedures.proposal.records import Proposal
+
+from .consultation_flow import START, ConsultationFlow
+
+TOPIC = {"title": "关于推进县域冷链物流发展的协商", "topic_source": "县政府交办或提出", "raised_by_unit": "zfb", "lead_committee": "jjw",
+         "leaders": "李副主席", "planned_date": "2026-03-20", "material_units": [], "gov_leaders": ["孙立（副县长）"]}
+
+
+@pytest.fixture
+def catalogue():
+    return {o.id: o for o in obligations.load()}
+
+
+def result(session, catalogue, oid: str, today: dt.date, year: int = 2026):
+    return obligations.evaluate(session, [catalogue[oid]], year, today)[0]
+
+
+def test_the_catalogue_has_every_obligation_of_the_seed_and_is_checked(catalogue, tmp_path):
+    assert sorted(catalogue, key=lambda k: int(k[1:])) == [f"O{n}" for n in range(1, 36)]
+    assert all(o.rule and o.source and o.owner for o in catalogue.values())
+    rows = json.loads((obligations.DEFAULT_DIR / "obligations.json").read_text(encoding="utf-8"))
+    rows[8]["measure"]["where"] = {"proces_key": "topical_meeting"}  # a typo an office could make
+    (tmp_path / "obligations.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(DeployError) as refused:
+        obligations.load(tmp_path)
+    assert "O9" in str(refused.value) and "proces_key" in str(refused.value)
+
+
+def _instance(session, process_key: str) -> int:
+    version = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == process_key)).first()
+    instance = Instance(version_id=version.id, process_key=process_key, title="t", state="{}", status="completed")
+    session.add(instance)
+    session.flush()
+    return instance.id
+
+
+def _meeting(session, process_key: str, closed: dt.datetime | None, started: dt.datetime, **values) -> int:
+    instance_id = _instance(session, process_key)
+    session.add(Consultation(instance_id=instance_id, process_key=process_key, form="专题议政性常委会会议",
+                             number="2026-001", title="t", started_at=started, closed_at=closed, **values))
+    session.flush()
+    return instance_id
+
+
+def at(y, m, d) -> dt.datetime:
+    return dt.datetime(y, m, d, 10, 0, tzinfo=clock.TZ)
+
+
+# ------------------------------------------------------------------ count: two topical meetings a year (O9)
+
+def test_a_count_is_done_running_at_risk_missed_and_not_yet_due(deployed, catalogue):
+    s = deployed
+    assert result(s, catalogue, "O9", dt.date(2026, 2, 2)).state == "running"  # nothing yet, a year to go
+    assert result(s, catalogue, "O9", dt.date(2026, 11, 20)).state == "risk"  # 2 owed, < 80 working days left
+    assert result(s, catalogue, "O9", dt.date(2025, 12, 1)).state == "future"
+    first = _meeting(s, "topical_meeting", at(2026, 5, 10), at(2026, 4, 1))
+    assert result(s, catalogue, "O9", dt.date(2026, 11, 20)).state == "risk"  # 1 owed, none under way, 29 days left
+    _meeting(s, "topical_meeting", None, at(2026, 11, 2))  # under way: what is owed is being done
+    running = result(s, catalogue, "O9", dt.date(2026, 11, 20))
+    assert running.state == "running" and running.figure == "1 / 2" and running.instances == [first]
+    assert result(s, catalogue, "O9", dt.date(2027, 1, 4)).state == "missed"  # the year is over, one short
+    second = _meeting(s, "topical_meeting", at(2026, 12, 1), at(2026, 10, 1))
+    done = result(s, catalogue, "O9", dt.date(2026, 12, 2))
+    assert done.state == "done" and done.figure == "2 / 2" and done.instances == sorted([first, second])
+    _meeting(s, "special_meeting", at(2026, 6, 1), at(2026, 5, 1))  # another kind of meeting counts elsewhere
+    assert result(s, catalogue, "O10", dt.date(2026, 6, 2)).figure == "1 / 2"
+
+
+def test_a_threshold_the_office_sets_replaces_the_catalogues(deployed, catalogue):
+    _meeting(deployed, "topical_meeting", at(2026, 5, 10), at(2026, 4, 1))
+    [r] = obligations.evaluate(deployed, [catalogue["O9"]], 2026, dt.date(2026, 6, 1), thresholds={"O9": 1})
+    assert r.state == "done" and r.figure == "1 / 1"
+
+
+# ------------------------------------------------------------------ each quarter: the forum run through the engine (O11)
+
+def _forum(flow: ConsultationFlow) -> Instance:
+    instance = flow.start("office1", "quarterly_forum", TOPIC)
+    flow.meeting_to_outcome(instance, material_units=())
+    flow.outcome_path(instance, gov=False, county_instruction=None)
+    return instance
+
+
+def test_each_quarter_through_a_forum_held_in_the_first(deployed, users):
+    clock.set_now(START)
+    flow = ConsultationFlow(deployed, users)
+    forum = _forum(flow)
+    assert flow.status(forum) == "completed"
+    catalogue = {o.id: o for o in obligations.load()}
+    april = result(deployed, catalogue, "O11", dt.date(2026, 4, 10))
+    assert april.state == "running" and april.figure == "1 / 4 个季度" and april.instances == [forum.id]
+    assert april.detail[0].startswith("第1季度：1 次") and "未到期" in april.detail[2]
+    late_june = result(deployed, catalogue, "O11", dt.date(2026, 6, 24))  # the second quarter nearly gone, none begun
+    assert late_june.state == "risk" and "有风险" in late_june.detail[1]
+    assert result(deployed, catalogue, "O11", dt.date(2026, 7, 2)).state == "missed"  # Q2 passed without a forum
+
+
+# ------------------------------------------------------------------ each of the departments (O12)
+
+def test_each_department_needs_its_counterpart_consultation(deployed, catalogue):
+    departments = list(deployed.scalars(select(Unit.code).where(Unit.kind == "dept")))
+    for code in departments[:-1]:
+        _meeting(deployed, "counterpart", at(2026, 6, 1), at(2026, 5, 1), counterpart_unit=code)
+    short = result(deployed, catalogue, "O12", dt.date(2026, 6, 2))
+    assert short.state == "running" and short.figure == f"{len(departments) - 1} / {len(departments)} 个单位"
+    assert short.detail and "尚未开展" in short.detail[0]
+    _meeting(deployed, "counterpart", at(2026, 7, 1), at(2026, 6, 1), counterpart_unit=departments[-1])
+    assert result(deployed, catalogue, "O12", dt.date(2026, 7, 2)).state == "done"
+
+
+# ------------------------------------------------------------------ a share: replies on time (O18)
+
+def _proposal(session, n: int, due: dt.datetime, replied: dt.datetime | None, users) -> None:
+    instance_id = _instance(session, "proposal")
+    session.add(Proposal(instance_id=instance_id, number=f"2026-{n:03d}", title="t", proposer_id=users.member1.id,
+                         submitted_at=at(2026, 1, 10), reply_due=due, replied_at=replied, decision="立案"))
+    session.flush()
+
+
+def test_a_share_of_replies_on_time(deployed, catalogue, users):
+    assert result(deployed, catalogue, "O18", dt.date(2026, 5, 1)).figure == "无"
+    for n in range(9):
+        _proposal(deployed, n, at(2026, 6, 30), at(2026, 6, 1), users)
+    _proposal(deployed, 9, at(2026, 6, 30), at(2026, 7, 15), users)  # late
+    on_time = result(deployed, catalogue, "O18", dt.date(2026, 8, 1))
+    assert on_time.state == "done" and on_time.value == 0.9
+    _proposal(deployed, 10, at(2026, 6, 30), at(2026, 7, 20), users)
+    late = result(deployed, catalogue, "O18", dt.date(2026, 8, 1))
+    assert late.state == "running" and late.figure.startswith("9 / 11")
+    assert result(deployed, catalogue, "O18", dt.date(2027, 1, 5)).state == "missed"
+
+
+# ------------------------------------------------------------------ a date before another: the plan and the plenary (O4)
+
+def test_the_plan_decided_before_the_plenary(deployed, catalogue):
+    plan = _instance(deployed, "annual_plan")
+    deployed.add(ConsultationPlan(instance_id=plan, number="2026-001", year=2026, created_at=at(2026, 1, 5)))
+    _meeting(deployed, "plenary", None, at(2026, 1, 5), planned_date=dt.date(2026, 2, 20))
+    deployed.flush()
+    assert result(deployed, catalogue, "O4", dt.date(2026, 1, 6)).state == "running"
+    assert result(deployed, catalogue, "O4", dt.date(2026, 2, 2)).state == "risk"  # < 20 working days to the plenary
+    assert result(deployed, catalogue, "O4", dt.date(2026, 2, 21)).state == "missed"
+    deployed.get(ConsultationPlan, 1).standing_meeting_on = dt.date(2026, 2, 10)
+    deployed.flush()
+    assert result(deployed, catalogue, "O4", dt.date(2026, 2, 21)).state == "done"
+
+
+def test_obligations_with_no_record_say_why(deployed, catalogue):
+    unmeasured = [o for o in catalogue.values() if o.measure["kind"] == "unmeasured"]
+    assert {o.id for o in unmeasured} == {"O7", "O14", "O19", "O32", "O33", "O34"}
+    for o in unmeasured:
+        r = result(deployed, catalogue, o.id, dt.date(2026, 6, 1))
+        assert r.state == "unmeasured" and r.note
+
+
+def test_every_obligation_evaluates_on_an_empty_year(deployed, catalogue):
+    results = obligations.evaluate(deployed, list(catalogue.values()), 2026, dt.date(2026, 6, 1))
+    assert len(results) == 35 and all(r.state in obligations.STATES for r in results)
