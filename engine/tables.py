@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine import models  # noqa: F401 - definitions, instances, the inbox projection, audit, people and units
+from engine.board import thresholds as _board  # noqa: F401
 from engine.calendar import records as _calendar  # noqa: F401
 from engine.cases import records as _cases  # noqa: F401
 from engine.definitions import records as _definitions  # noqa: F401

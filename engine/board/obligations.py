@@ -42,6 +42,7 @@ class Obligation:
     measure: dict
     threshold: float = 1
     duration: int = 0  # working days one instance of the work usually takes (for 有风险)
+    record_only: bool = False  # the seed sets no number: the figure is shown, done once there is one
 
 
 @dataclass
@@ -150,7 +151,7 @@ def _count(session, o, m, start, end, today, target) -> Result:
         if m.get("date") else 0
     value = len(found)
     state = _state(value >= target, target - value, running, end, today, o.duration)
-    if target == 0:  # recorded only: the seed sets no number
+    if o.record_only and not target:  # the seed sets no number: done once there is one
         state = "done" if value else ("missed" if today >= end else "running")
     figure = f"{value} / {target:g}" if target else f"{value}"
     return Result(o, state, value, target, figure, end - dt.timedelta(days=1), _ids(found))

@@ -28,6 +28,7 @@ ACTIONS: dict[str, str] = {
     "accounts.admin": "授予或收回系统管理员、流程管理员的角色",
     "holidays.manage": "维护节假日安排",
     "board.read": "查看年度看板",
+    "board.manage": "调整年度看板的考核标准",
     "modeler.use": "设计、校验、发布流程",
 }
 # Roles carrying one of these actions are granted, taken away or touched only by someone who may `accounts.admin`.

@@ -47,3 +47,27 @@ def test_the_board_as_excel(client, auth):
     assert len(rows) == 36 and {r[0] for r in rows[1:]} == {f"O{n}" for n in range(1, 36)}
     o9 = next(r for r in rows if r[0] == "O9")
     assert o9[5] == "有风险" and o9[6] == "0 / 2"
+
+
+def test_the_office_changes_a_threshold_and_the_state_follows(client, auth, db):
+    from sqlalchemy import select
+
+    from engine.board.thresholds import ObligationThreshold
+    from engine.models import Event
+
+    clock.set_now(dt.datetime(2026, 11, 20, 9, 0, tzinfo=clock.TZ))
+    auth.as_("office1")
+    assert 'name="threshold"' in client.get("/board").get_data(as_text=True)
+    response = client.post("/board/O9/threshold?year=2026", data={"threshold": "0"})
+    assert response.status_code == 302 and response.location.endswith("#O9")
+    page = client.get("/board?year=2026").get_data(as_text=True)
+    o9 = page.split('id="O9"', 1)[1].split("</tr>", 1)[0]
+    assert "已完成" in o9
+    refused = client.post("/board/O16/threshold?year=2026", data={"threshold": "120"})
+    assert refused.status_code == 422 and "1—100" in text(refused)
+    assert client.post("/board/O99/threshold", data={"threshold": "1"}).status_code == 404
+    assert db.scalar(select(ObligationThreshold.threshold).where(ObligationThreshold.obligation_id == "O9")) == 0
+    assert db.scalar(select(Event.data).where(Event.kind == "obligation_threshold"))["to"] == 0
+    auth.as_("zhuxi")  # reads the board, changes nothing
+    assert 'name="threshold"' not in client.get("/board").get_data(as_text=True)
+    assert client.post("/board/O9/threshold", data={"threshold": "2"}).status_code == 403

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from openpyxl import Workbook
 
 from engine import clock
-from engine.board import obligations
+from engine.board import obligations, thresholds
+from engine.errors import NotFound
 from engine.people import permissions
-from web.db import get_session
+from web.db import get_session, invalid_input
 from web.users import actor
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -31,13 +32,16 @@ def _year() -> int:
 
 
 def _results(year: int):
-    catalogue = obligations.load()
-    return obligations.evaluate(get_session(), catalogue, year)
+    db = get_session()
+    return obligations.evaluate(db, obligations.load(), year, thresholds=thresholds.current(db))
 
 
 @bp.get("")
 def index():
-    year = _year()
+    return _page(_year(), {})
+
+
+def _page(year: int, errors: dict[str, str]):
     results = _results(year)
     counts = {state: sum(1 for r in results if r.state == state) for state in obligations.STATES}
     areas: dict[str, list] = {}
@@ -45,7 +49,21 @@ def index():
         areas.setdefault(result.obligation.area, []).append(result)
     return render_template("board/index.html", year=year, areas=areas, counts=counts, states=obligations.STATES,
                            years=range(clock.now().year + 1, clock.now().year - 5, -1),
-                           printing=request.args.get("print") == "1")
+                           printing=request.args.get("print") == "1", manage=permissions.can(actor(), "board.manage"),
+                           errors=errors), (422 if errors else 200)
+
+
+@bp.post("/<oid>/threshold")
+def threshold(oid: str):
+    obligation = next((o for o in obligations.load() if o.id == oid), None)
+    if obligation is None:
+        raise NotFound(_("没有这项义务。"))
+    year = _year()
+    with invalid_input() as invalid:
+        thresholds.change(get_session(), actor(), obligation, request.form.get("threshold", ""))
+        flash(_("%(id)s 的考核标准已调整。", id=oid), "success")
+        return redirect(url_for("board.index", year=year, _anchor=oid))
+    return _page(year, {oid: invalid.errors.get("threshold", invalid.message)})
 
 
 @bp.get("/export.xlsx")
