@@ -15,12 +15,16 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.errors import Forbidden
 from engine.i18n import N_
+from engine.definitions.deploy import latest_version, specs
 from engine.models import OpenTask, Unit, User
 from engine.people import permissions
 from engine.procedures.proposal.projection import HANDLING
 from engine.procedures.proposal.records import Proposal
+from engine.runtime import status
 
 PAGE_SIZE = 50
+PROCESS = "proposal"
+SUBMIT_FORM = "forms/proposal/submit.json"
 SORTS = {"number": Proposal.number, "title": Proposal.title, "proposer": User.name, "category": Proposal.category,
          "status": Proposal.status, "lead_unit": Proposal.lead_unit_code, "reply_due": Proposal.reply_due,
          "result_class": Proposal.result_class, "satisfaction": Proposal.satisfaction,
@@ -90,19 +94,29 @@ def page(session: Session, person: User, filters: Filters) -> Page:
     """One page of the register as `person` may see it."""
     unit = scope(person)
     where = _where(unit, filters)
-    total = session.scalar(select(func.count()).select_from(Proposal).join(User, User.id == Proposal.proposer_id)
-                           .where(*where))
+    counted = select(func.count()).select_from(Proposal)
+    if filters.q.strip():  # the proposer's name is searched; otherwise the count stays on the number's index
+        counted = counted.join(User, User.id == Proposal.proposer_id)
+    total = session.scalar(counted.where(*where))
     pages = max(1, -(-total // PAGE_SIZE))
     current = min(filters.page, pages)
     rows = _rows(session, _ordered(_select().where(*where), filters).limit(PAGE_SIZE)
                  .offset((current - 1) * PAGE_SIZE))
-    kinds = session.execute(select(Proposal.status, Proposal.category).distinct()
-                            .where(*_where(unit, Filters(year=filters.year)))).all()
-    units = list(session.scalars(select(Unit).where(Unit.code.in_(
-        select(Proposal.lead_unit_code).where(*_where(unit, Filters(year=filters.year))).distinct()))
-        .order_by(Unit.id)))
-    return Page(rows, total, current, pages, sorted({s for s, _c in kinds if s}),
-                sorted({c for _s, c in kinds if c}), units)
+    statuses, categories = _choices(session)
+    units = list(session.scalars(select(Unit).where(Unit.kind != "cppcc").order_by(Unit.id)))
+    return Page(rows, total, current, pages, statuses, categories, units)
+
+
+def _choices(session: Session) -> tuple[list[str], list[str]]:
+    """The filter's statuses (the labels of the latest diagram) and categories (its submission form's options):
+    read from the deployed version, not by scanning a year of records."""
+    version = latest_version(session, PROCESS)
+    spec, subprocesses = specs(session, version)
+    labels = {status.properties(t).get(status.LABEL) for each in (spec, *subprocesses.values())
+              for t in each.task_specs.values()}
+    category = ((version.forms.get(SUBMIT_FORM) or {}).get("properties") or {}).get("category") or {}
+    options = [o.get("const") for o in category.get("oneOf") or [] if isinstance(o, dict)]
+    return sorted(label for label in labels if label), [o for o in options if o]
 
 
 def every_row(session: Session, person: User, filters: Filters) -> list[Row]:
