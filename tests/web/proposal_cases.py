@@ -24,7 +24,8 @@ def flow(db):
     return Flow(db, Users(db))
 
 
-def archived(flow: Flow, username: str = "member1", *, lead: str = "czj", publish_reply: bool = True, **submit):
+def archived(flow: Flow, username: str = "member1", *, lead: str = "czj", publish_reply: bool = True,
+             publish_proposal: bool = True, **submit):
     """Submitted, 立案, assigned to `lead`, answered (class A), found satisfying and archived for publication."""
     instance = flow.submit(username, **submit)
     flow.do("tiwei", instance, "review", {"decision": "立案"})
@@ -32,5 +33,6 @@ def archived(flow: Flow, username: str = "member1", *, lead: str = "czj", publis
     flow.do(f"{lead}_clerk", instance, "accept", {"accept_decision": "签收"})
     flow.do(f"{lead}_clerk", instance, "handle", REPLY_A)
     flow.do(username, instance, "satisfaction", SATISFIED)
-    flow.do("office1", instance, "archive", {**ARCHIVE, "publish_reply": publish_reply})
+    flow.do("office1", instance, "archive", {**ARCHIVE, "publish_proposal": publish_proposal,
+                                                "publish_reply": publish_reply})
     return instance

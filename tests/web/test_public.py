@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from engine.people.records import Member
-from engine.procedures.proposal.records import Proposal
 
 from .helpers import text
 from .proposal_cases import archived, flow  # noqa: F401 - the fixture
@@ -23,9 +22,7 @@ def published(flow, db):
     still open."""
     whole = archived(flow, "member1")
     half = archived(flow, "member2", lead="jyj", publish_reply=False, title="关于改善乡村道路的建议", category="经济")
-    hidden = archived(flow, "member3", title="关于不公开事项的建议")
-    db.execute(Proposal.__table__.update().where(Proposal.instance_id == hidden.id)
-               .values(publish_proposal=False, publish_reply=False))
+    hidden = archived(flow, "member3", title="关于不公开事项的建议", publish_proposal=False, publish_reply=False)
     flow.submit("member4", title="关于尚在办理事项的建议")
     db.commit()
     return whole, half, hidden
