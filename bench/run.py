@@ -74,7 +74,8 @@ def expected_keys(config: Config) -> list[str]:
             "complete.api", "complete.http", "complete.api.pg", "start.api", "start.http",
             "sql.complete.api", "commits.complete.api", "sql.complete.http", "commits.complete.http",
             "sql.start.api", "commits.start.api", "sql.start.http", "commits.start.http"]
-    keys += [f"inbox.{tier_name(t)}" for t in config.tiers] + ["page.holidays", "page.board", "start.api.big", "complete.api.big"]
+    keys += [f"inbox.{tier_name(t)}" for t in config.tiers] + ["page.holidays", "page.board", "page.register",
+                                                                 "start.api.big", "complete.api.big"]
     keys += [f"rate.{db}.{way}.{k}" for db in ("sqlite", "pg") for way in ("api", "http") for k in (1, 2)]
     keys += [f"size.{step}" for step in ["start", *(s for _w, s, _d in api.PATH)]]
     return keys
@@ -303,6 +304,12 @@ class Bench:
             got = self._pages(office, c.inbox_n, path="/board")
             self.row("page.board", "GET /board (年度看板, 35 obligations), office1, on the same database", got["time"],
                      note=f"in the app {got['app']:.2f} ms, {got['statements']:g} statements")
+            got = self._pages(office, c.inbox_n, path="/proposals/register?year=2025")
+            self.row("page.register", f"GET /proposals/register (提案管理), office1, 2025: "
+                     f"{tier_name(c.finished // 10)} of the {tier_name(c.finished)} finished", got["time"],
+                     note=f"first page of 50, by number; in the app {got['app']:.2f} ms, "
+                          f"{got['statements']:g} statements"
+                          + (f"; stopped after {got['time'].n} requests (time budget)" if got["cut"] else ""))
         finally:
             srv.stop()
         self.step("engine API on the large database")
@@ -459,7 +466,8 @@ class Bench:
              ["sql.complete.api", "commits.complete.api", "sql.complete.http", "commits.complete.http",
               "sql.start.api", "commits.start.api", "sql.start.http", "commits.start.http"]),
             ("inbox page and a large database",
-             [f"inbox.{tier_name(t)}" for t in c.tiers] + ["page.holidays", "page.board", "start.api.big", "complete.api.big"]),
+             [f"inbox.{tier_name(t)}" for t in c.tiers] + ["page.holidays", "page.board", "page.register",
+                                                          "start.api.big", "complete.api.big"]),
             ("completions per second (median/p95 = one completion under that load; the load generator and the "
              "database share the same cores)",
              [f"rate.{db}.{way}.{k}" for db in ("sqlite", "pg") for way in ("api", "http") for k in (1, 2)]),

@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     from web.instances import bp as instances_bp
     from web.notifications import bp as notifications_bp
     from web.proposals import bp as proposals_bp
+    from web.public import bp as public_bp
     from web.duty import bp as duty_bp
     from web.duty.sheqing import bp as sheqing_bp
     from web.roster import bp as roster_bp
@@ -60,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     for blueprint in (auth_bp, inbox_bp, proposals_bp, instances_bp, modeler_bp, processes_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(public_bp)  # 公开: no login
     for blueprint in (duty_bp, sheqing_bp, roster_bp, holidays_bp, board_bp):  # members, supervision, calendar, board
         app.register_blueprint(blueprint)
     app.register_blueprint(attachments_bp)

@@ -11,6 +11,8 @@ from engine.errors import Forbidden
 
 ACTIONS: dict[str, str] = {
     "proposal.submit": "提交提案，查看我的提案",
+    "proposal.register": "提案管理：查看、导出全部提案",
+    "proposal.register_unit": "提案管理：查看、导出本单位主办或会办的提案",
     "sheqing.report": "报送社情民意",
     "sheqing.all": "查看全部社情民意",
     "duty.own": "查看本人的履职记录",

@@ -1,12 +1,14 @@
-"""提交提案 (start form of process `proposal`) and 我的提案."""
+"""提交提案 (start form of process `proposal`), 我的提案 and 提案管理 (the register of a year's proposals)."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import or_, select
 
+from engine import clock
 from engine.people import permissions
+from engine.procedures.proposal import register as proposal_register
 from engine.procedures.proposal.records import Proposal, ProposalCosigner
 from web.db import get_session
 from web.starting import start_page
@@ -33,3 +35,35 @@ def index():
                                  .order_by(Proposal.submitted_at.desc())).all()
     return render_template("proposals/index.html", proposals=mine)
 
+
+
+@bp.get("/register")
+@login_required
+def register():
+    filters = _register_filters()
+    found = proposal_register.page(get_session(), actor(), filters)
+    return render_template("proposals/register.html", found=found, f=filters, sorts=proposal_register.SORTS)
+
+
+@bp.get("/register.xlsx")
+@login_required
+def register_export():
+    from web.proposals.exports import register_workbook
+
+    filters = _register_filters()
+    rows = proposal_register.every_row(get_session(), actor(), filters)
+    return Response(register_workbook(rows, filters.year), mimetype=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename=proposals-{filters.year}.xlsx"})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _register_filters() -> proposal_register.Filters:
+    args = request.args
+    year = args.get("year", type=int)
+    return proposal_register.Filters(
+        year=year if year and 2000 <= year <= 2100 else clock.now().year,
+        **{key: args.get(key, "").strip() for key in ("status", "category", "unit", "q", "sort")},
+        key=args.get("key") == "1", overdue=args.get("overdue") == "1", desc=args.get("desc") == "1",
+        page=args.get("page", 1, type=int))
