@@ -82,13 +82,20 @@ def deploy(ctx: click.Context, directory: str) -> None:
 @main.command()
 @click.option("--directory", default="processes", show_default=True)
 @click.pass_context
-def demo(ctx: click.Context, directory: str) -> None:
-    """Create the demo units, roles and users (password: xieshang)."""
-    from engine.people import demo as demo_data
+@click.option("--year/--no-year", "with_year", default=True, show_default=True,
+              help="Also run a demonstration year of work, once, into a database with none.")
+def demo(ctx: click.Context, directory: str, with_year: bool) -> None:
+    """Create the demo units, roles and users (password: xieshang), and a demonstration year."""
+    from engine.people import demo as demo_data, demo_year
 
     with _session(ctx) as session:
         logins = demo_data.load_demo(session, directory)
         session.commit()
+    if with_year:
+        with _session(ctx) as session:
+            if demo_year.load_year(session):
+                session.commit()
+                click.echo("已生成演示年度的办理记录（提案、季协商座谈会等）。")
     click.echo(f"演示账号（密码均为 {demo_data.DEMO_PASSWORD}）：")
     for username, name in logins:
         click.echo(f"  {username:<14} {name}")
