@@ -167,10 +167,10 @@ def _share(session, o, m, year, start, end, today, target) -> Result:
         met = sources.rows(session, m["source"], m.get("date"), start, end, m.get("where"), m.get("part"))
         whole, part = len(found), len(met)
     if not whole:
-        state = "missed" if today >= end else "running"
+        state = "missed" if today >= end else ("risk" if _working_days(today, end) < o.duration else "running")
         return Result(o, state, None, target, "无", end - dt.timedelta(days=1), note="本年尚无可计的记录")
     ratio = part / whole
-    state = _state(ratio >= target, 1, 0, end, today, 0)
+    state = _state(ratio >= target, 1, 0, end, today, o.duration)  # risk: too little time left to make it up
     return Result(o, state, ratio, target, f"{part} / {whole}（{ratio:.0%}，要求 {target:.0%}）",
                   end - dt.timedelta(days=1), _ids(found))
 

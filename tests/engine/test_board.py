@@ -172,3 +172,101 @@ def test_obligations_with_no_record_say_why(deployed, catalogue):
 def test_every_obligation_evaluates_on_an_empty_year(deployed, catalogue):
     results = obligations.evaluate(deployed, list(catalogue.values()), 2026, dt.date(2026, 6, 1))
     assert len(results) == 35 and all(r.state in obligations.STATES for r in results)
+
+
+# ------------------------------------------------------------------ every obligation: done, missed, at risk in turn
+
+def _value(column, wanted, when: dt.datetime):
+    """A value for `column` that passes the measure's condition `wanted`."""
+    if isinstance(wanted, list):
+        return wanted[0]
+    if isinstance(wanted, dict):  # not_null: a value of the column's kind
+        kind = column.type.__class__.__name__
+        return when.date() if kind == "Date" else when if "DateTime" in kind else (
+            True if kind == "Boolean" else "x")
+    return wanted
+
+
+def _row(session, users, name: str, values: dict, n: int):
+    """A typed record of source `name`, as its projector writes one, with `values` on top of its required columns."""
+    from engine.board import sources
+    from engine.procedures.consultation.records import Outcome
+
+    model = sources.SOURCES[name].model
+    when = at(2026, 3, 15)
+    base = {"plans": {"number": f"P{n}", "created_at": when},
+            "consultations": {"process_key": "topical_meeting", "form": "协商", "number": f"C{n}", "title": "t",
+                              "started_at": when},
+            "outcomes": {"call_id": f"c{n}", "source_process": "plenary", "kind": "协商成果", "created_at": when},
+            "instructions": {"task_id": f"i{n}", "channel": "county"},
+            "implementations": {"task_id": f"m{n}", "channel": "county", "unit_code": "fgw", "status": "已落实"},
+            "proposals": {"number": f"2026-{n:03d}", "title": "t", "proposer_id": users.member1.id, "submitted_at": when},
+            "appraisals": {"number": f"A{n}", "subject": "t", "started_at": when},
+            "inspections": {"number": f"I{n}", "title": "t", "started_at": when},
+            "sheqing": {"number": f"S{n}", "title": "t", "submitter_id": users.member1.id, "submitted_at": when},
+            "duty_assessments": {"user_id": users.member1.id, "year": 2026},
+            "division_tasks": {"item_no": n, "title": "t", "started_at": when}}[name]
+    columns = model.__table__.c
+    if "instance_id" in columns:
+        base["instance_id"] = _instance(session, values.get("process_key") or base.get("process_key") or "proposal")
+    if "outcome_id" in columns:
+        outcome = Outcome(instance_id=_instance(session, "quarterly_forum"), call_id=f"o{n}", source_process="x",
+                          kind="协商成果", created_at=when)
+        session.add(outcome)
+        session.flush()
+        base["outcome_id"] = outcome.id
+    session.add(model(**{**base, **values}))
+    session.flush()
+
+
+def _meeting_values(measure: dict, date_value: dt.datetime, *, passing: bool) -> dict:
+    """Values that put a row in the measure's set (`where`) on its date, meeting its `part` or not."""
+    from engine.board import sources
+
+    model = sources.SOURCES[measure["source"]].model
+    values = {}
+    for field_name, wanted in (measure.get("where") or {}).items():
+        values[field_name] = _value(getattr(model, field_name), wanted, date_value)
+    if measure.get("date"):
+        column = getattr(model, measure["date"])
+        values[measure["date"]] = date_value.date() if column.type.__class__.__name__ == "Date" else date_value
+    for field_name, wanted in (measure.get("part") or {}).items():
+        if field_name == "any_not_null":
+            values[wanted[0]] = date_value.date() if passing else None
+        elif isinstance(wanted, dict) and "before" in wanted:
+            values[field_name], values[wanted["before"]] = (date_value, at(2026, 12, 31) if passing else
+                                                            at(2026, 1, 2))
+        elif passing:
+            values[field_name] = _value(getattr(model, field_name), wanted, date_value)
+        else:
+            values[field_name] = None if isinstance(wanted, dict) else (not wanted if isinstance(wanted, bool) else "x")
+    return values
+
+
+MEASURED = [o for o in obligations.load() if o.measure["kind"] in ("count", "share", "each_of")
+            and o.measure["source"] != "members_duty"]
+
+
+@pytest.mark.parametrize("obligation", MEASURED, ids=[o.id for o in MEASURED])
+def test_each_obligation_is_met_missed_and_at_risk_by_the_years_records(deployed, users, obligation):
+    s, m = deployed, obligation.measure
+    need = max(1, int(obligation.threshold)) if m["kind"] == "count" else 1
+    if m["kind"] == "share":  # a row that fails the part: too little time left to make it up, then the year is over
+        _row(s, users, m["source"], _meeting_values(m, at(2026, 3, 15), passing=False), 900)
+    states = [r.state for r in (obligations.evaluate(s, [obligation], 2026, day)[0]
+                                for day in (dt.date(2026, 12, 29), dt.date(2027, 1, 5)))]
+    if obligation.record_only:
+        assert states == ["running", "missed"]
+    else:
+        assert states == ["risk", "missed"]
+    keys = [None]
+    if m["kind"] == "each_of":
+        keys = list(s.scalars(select(Unit.code).where(Unit.kind == "dept")))
+    s.rollback()
+    for n, key in enumerate(keys * need):
+        values = _meeting_values(m, at(2026, 3, 15), passing=True)
+        if key:
+            values[m["key"]] = key
+        _row(s, users, m["source"], values, n + 1)
+    done = obligations.evaluate(s, [obligation], 2026, dt.date(2026, 12, 29))[0]
+    assert done.state == "done", (done.figure, done.note)
