@@ -33,11 +33,17 @@ class Proposal(Base):
     satisfaction: Mapped[str | None] = mapped_column(String(10))
     publish_proposal: Mapped[bool] = mapped_column(Boolean, default=False)
     publish_reply: Mapped[bool] = mapped_column(Boolean, default=False)
-    submitted_at: Mapped[dt.datetime]
+    submitted_at: Mapped[dt.datetime] = mapped_column(index=True)  # the proposal's year, for statistics
     assigned_at: Mapped[dt.datetime | None]
+    # 签收: the end of the 7-working-day return window of the assignment the lead unit accepted, and when it accepted
+    # (or the window passed: 逾期视为签收).
+    accept_due: Mapped[dt.datetime | None]
+    accepted_at: Mapped[dt.datetime | None]
     # 答复期限 of the current (or last) handling round: the diagram's deadline, or the date 督办 agreed to extend it to.
     reply_due: Mapped[dt.datetime | None]
-    replied_at: Mapped[dt.datetime | None]
+    replied_at: Mapped[dt.datetime | None]  # the first reply
+    first_reply_due: Mapped[dt.datetime | None]  # reply_due when the first reply came (按期答复)
+    rehandled_at: Mapped[dt.datetime | None]  # 不满意 sent the proposal back to its unit (重新办理)
     closed_at: Mapped[dt.datetime | None]
     proposer: Mapped[User] = relationship(lazy="joined")
     signers: Mapped[list["ProposalCosigner"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
