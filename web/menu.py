@@ -26,6 +26,7 @@ MENU = (
     Entry("inbox.index", N_("我的待办"), (), "inbox."),
     Entry("proposals.new", N_("提交提案"), ("proposal.submit",), "proposals.new"),
     Entry("proposals.index", N_("我的提案"), ("proposal.submit",), "proposals.index"),
+    Entry("proposals.statistics", N_("提案统计"), ("proposal.statistics",), "proposals.statistics"),
     Entry("processes.index", N_("发起事项"), (), "processes."),
     Entry("modeler.index", N_("流程设计"), ("modeler.use",), "modeler."),
     Entry("sheqing.index", N_("社情民意"), ("sheqing.report",), "sheqing.index"),

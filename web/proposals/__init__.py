@@ -33,3 +33,6 @@ def index():
                                  .order_by(Proposal.submitted_at.desc())).all()
     return render_template("proposals/index.html", proposals=mine)
 
+
+
+from web.proposals import statistics  # noqa: E402,F401 - routes register on import
