@@ -23,6 +23,7 @@ from .client import Browser, page_form
 from .stats import Row, Sample, Section, Target
 
 PASSWORD = "xieshang"
+STATISTICS_YEAR = 2025  # the large database's last year of finished proposals (bench/bigdb.py)
 
 
 @dataclass
@@ -74,7 +75,8 @@ def expected_keys(config: Config) -> list[str]:
             "complete.api", "complete.http", "complete.api.pg", "start.api", "start.http",
             "sql.complete.api", "commits.complete.api", "sql.complete.http", "commits.complete.http",
             "sql.start.api", "commits.start.api", "sql.start.http", "commits.start.http"]
-    keys += [f"inbox.{tier_name(t)}" for t in config.tiers] + ["page.holidays", "start.api.big", "complete.api.big"]
+    keys += [f"inbox.{tier_name(t)}" for t in config.tiers] + ["page.holidays", "page.statistics", "start.api.big",
+                                                                "complete.api.big"]
     keys += [f"rate.{db}.{way}.{k}" for db in ("sqlite", "pg") for way in ("api", "http") for k in (1, 2)]
     keys += [f"size.{step}" for step in ["start", *(s for _w, s, _d in api.PATH)]]
     return keys
@@ -300,6 +302,12 @@ class Bench:
             got = self._pages(office, c.inbox_n, path="/holidays")
             self.row("page.holidays", "GET /holidays (节假日安排), office1, on the same database", got["time"],
                      note=f"in the app {got['app']:.2f} ms, {got['statements']:g} statements")
+            got = self._pages(office, c.inbox_n, path=f"/proposals/statistics?year={STATISTICS_YEAR}")
+            self.row("page.statistics", f"GET /proposals/statistics (提案统计 {STATISTICS_YEAR}), office1, "
+                                        f"same database", got["time"],
+                     note=f"≈ {tier_name(c.finished // 10)} proposals that year; in the app {got['app']:.2f} ms, "
+                          f"{got['statements']:g} statements" + (f"; stopped after {got['time'].n} requests (time "
+                                                                  f"budget)" if got["cut"] else ""))
         finally:
             srv.stop()
         self.step("engine API on the large database")
@@ -456,7 +464,8 @@ class Bench:
              ["sql.complete.api", "commits.complete.api", "sql.complete.http", "commits.complete.http",
               "sql.start.api", "commits.start.api", "sql.start.http", "commits.start.http"]),
             ("inbox page and a large database",
-             [f"inbox.{tier_name(t)}" for t in c.tiers] + ["page.holidays", "start.api.big", "complete.api.big"]),
+             [f"inbox.{tier_name(t)}" for t in c.tiers] + ["page.holidays", "page.statistics", "start.api.big",
+                                                           "complete.api.big"]),
             ("completions per second (median/p95 = one completion under that load; the load generator and the "
              "database share the same cores)",
              [f"rate.{db}.{way}.{k}" for db in ("sqlite", "pg") for way in ("api", "http") for k in (1, 2)]),
