@@ -69,7 +69,7 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
     if data.get("assigned_at"):
         values["assigned_at"] = workdays.parse(data["assigned_at"])
     values.update(_reply_due(session, workflow, live, data, kind=kind, now=now))
-    values.update(_milestones(live, data, now))
+    values.update(_milestones(live, data, now, by_step=kind in ("complete", "timer")))
     if data.get("reply_text"):
         values["replied_at"] = func.coalesce(Proposal.replied_at, now)  # keep the first reply's time
         values["first_reply_due"] = func.coalesce(Proposal.first_reply_due, Proposal.reply_due)  # the row's old value
@@ -89,14 +89,16 @@ def _record_cosign_answers(session: Session, instance, results: list) -> None:
                 .execution_options(synchronize_session=False))
 
 
-def _milestones(live: list, data: dict, now: dt.datetime) -> dict:
+def _milestones(live: list, data: dict, now: dt.datetime, *, by_step: bool) -> dict:
     """What statistics read: the return window of the assignment waiting for 签收, when the unit accepted (the first
     step after it became ready: the unit's 签收, or the window's end, 逾期视为签收), when 重新办理 began. Each moment
-    is kept once it is set."""
+    is kept once it is set, and only a step or a timer sets one (not a move to another version)."""
     ready = {t.task_spec.bpmn_id for t in live if t.state == TaskState.READY}
     values = {}
     if ACCEPTING in ready and data.get("return_deadline"):
         values["accept_due"] = workdays.parse(data["return_deadline"])
+    if not by_step:
+        return values
     if ready & set(ACCEPTED):
         values["accepted_at"] = func.coalesce(Proposal.accepted_at, now)
     if REHANDLING in ready:
