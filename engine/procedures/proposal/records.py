@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models import Base, User
@@ -11,6 +11,7 @@ from engine.models import Base, User
 
 class Proposal(Base):
     __tablename__ = "proposals"
+    __table_args__ = (Index("ix_proposals_key_year", "is_key", "submitted_at"),)  # a year's 重点提案
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), unique=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)

@@ -25,7 +25,7 @@ from engine.procedures.proposal.records import Proposal, ProposalCosigner
 FILED, NOT_FILED, MERGED = "立案", "不立案", "并案"
 CLASSES = ("A", "B", "C")
 SATISFACTION = ("满意", "基本满意", "不满意")
-OVERDUE_LISTED = 500  # the overdue list is cut here; the unit table counts them all
+OVERDUE_LISTED = 500  # the page and the workbook list the most overdue; the unit table counts them all
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,7 @@ class OverdueRow:
     number: str
     title: str
     unit: str
+    unit_code: str
     due: dt.datetime
     replied_at: dt.datetime | None
     days: int
@@ -116,9 +117,12 @@ def year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
 def for_year(session: Session, year: int) -> Statistics:
     now = clock.now()
     in_year = _in_year(year)
-    return Statistics(year=year, totals=_totals(session, in_year), categories=_categories(session, in_year),
-                      units=_units(session, in_year, now), members=_members(session, in_year),
-                      key_proposals=_key_proposals(session, in_year), overdue=_overdue(session, in_year, now))
+    totals, categories = _by_category(session, in_year)
+    counted = _unit_counts(session, in_year, now)
+    overdue = _overdue(session, in_year, now) if any(row[-1] for row in counted) else []
+    return Statistics(year=year, totals=totals, categories=categories, units=_units(counted, overdue),
+                      members=_members(session, in_year), key_proposals=_key_proposals(session, in_year),
+                      overdue=sorted(overdue, key=lambda r: (-r.days, r.number))[:OVERDUE_LISTED])
 
 
 def overdue_days(due: dt.datetime, replied_at: dt.datetime | None, now: dt.datetime) -> int:
@@ -157,36 +161,41 @@ def _handled():
 
 
 # the figures ---------------------------------------------------------------------------------------------------------
-def _totals(session: Session, in_year) -> Totals:
-    row = session.execute(select(
-        _count(), _count(Proposal.decision == FILED), _count(Proposal.decision == NOT_FILED),
-        _count(Proposal.decision == MERGED), _count(Proposal.decision.is_(None))).where(in_year)).one()
-    return Totals(*row)
+def _by_category(session: Session, in_year) -> tuple[Totals, list[CategoryRow]]:
+    """The totals and the category rows, from one GROUP BY over the year."""
+    decided: dict[str | None, int] = {}
+    rows: dict[str, list[int]] = {}
+    for category, decision, count in session.execute(
+            select(Proposal.category, Proposal.decision, _count()).where(in_year)
+            .group_by(Proposal.category, Proposal.decision)):
+        decided[decision] = decided.get(decision, 0) + count
+        row = rows.setdefault(category or "—", [0, 0])
+        row[0] += count
+        row[1] += count if decision == FILED else 0
+    totals = Totals(sum(decided.values()), decided.get(FILED, 0), decided.get(NOT_FILED, 0), decided.get(MERGED, 0),
+                    decided.get(None, 0))
+    categories = [CategoryRow(name, submitted, filed) for name, (submitted, filed) in rows.items()]
+    return totals, sorted(categories, key=lambda c: (-c.submitted, c.category))
 
 
-def _categories(session: Session, in_year) -> list[CategoryRow]:
-    rows = session.execute(select(Proposal.category, _count(), _count(Proposal.decision == FILED))
-                           .where(in_year).group_by(Proposal.category).order_by(_count().desc(), Proposal.category))
-    return [CategoryRow(category or "—", submitted, filed) for category, submitted, filed in rows]
-
-
-def _units(session: Session, in_year, now: dt.datetime) -> list[UnitRow]:
+def _unit_counts(session: Session, in_year, now: dt.datetime) -> list:
     late = or_(LATE_REPLY, _unreplied_late(now))
     columns = [Proposal.lead_unit_code, func.max(Unit.name), _count(), _count(Proposal.accepted_at.is_not(None)),
                _count(ACCEPTED_ON_TIME), _count(or_(Proposal.replied_at.is_not(None), _unreplied_late(now))),
                _count(REPLIED_ON_TIME), *[_count(Proposal.result_class == c) for c in CLASSES],
                *[_count(Proposal.satisfaction == s) for s in SATISFACTION],
                _count(Proposal.rehandled_at.is_not(None)), _count(late)]
-    rows = session.execute(select(*columns).outerjoin(Unit, Unit.code == Proposal.lead_unit_code)
+    return session.execute(select(*columns).outerjoin(Unit, Unit.code == Proposal.lead_unit_code)
                            .where(in_year, _handled()).group_by(Proposal.lead_unit_code)
                            .order_by(_count().desc(), Proposal.lead_unit_code)).all()
+
+
+def _units(counted: list, overdue: list[OverdueRow]) -> list[UnitRow]:
     days: dict[str, int] = {}
-    for code, due, replied_at in session.execute(
-            select(Proposal.lead_unit_code, func.coalesce(Proposal.first_reply_due, Proposal.reply_due),
-                   Proposal.replied_at).where(in_year, _handled(), late)):
-        days[code] = days.get(code, 0) + overdue_days(due, replied_at, now)
+    for row in overdue:
+        days[row.unit_code] = days.get(row.unit_code, 0) + row.days
     out = []
-    for code, name, handled, accepted, on_time, due, replied_on_time, *rest in rows:
+    for code, name, handled, accepted, on_time, due, replied_on_time, *rest in counted:
         classes, satisfaction = dict(zip(CLASSES, rest[:3])), dict(zip(SATISFACTION, rest[3:6]))
         out.append(UnitRow(code, name or code, handled, accepted, on_time, due, replied_on_time, classes,
                            satisfaction, rehandled=rest[6], overdue=rest[7], overdue_days=days.get(code, 0)))
@@ -219,13 +228,12 @@ def _key_proposals(session: Session, in_year) -> list[KeyRow]:
 
 
 def _overdue(session: Session, in_year, now: dt.datetime) -> list[OverdueRow]:
+    """Every overdue proposal of the year (the page lists the most overdue; the units add up their days)."""
     due = func.coalesce(Proposal.first_reply_due, Proposal.reply_due)
     rows = session.execute(
         select(Proposal.instance_id, Proposal.number, Proposal.title, Unit.name, Proposal.lead_unit_code, due,
                Proposal.replied_at).outerjoin(Unit, Unit.code == Proposal.lead_unit_code)
-        .where(in_year, _handled(), or_(LATE_REPLY, _unreplied_late(now))).order_by(due, Proposal.number)
-        .limit(OVERDUE_LISTED))
-    out = [OverdueRow(instance_id, number, title, unit or code, deadline, replied_at,
-                      overdue_days(deadline, replied_at, now))
-           for instance_id, number, title, unit, code, deadline, replied_at in rows]
-    return sorted(out, key=lambda r: (-r.days, r.number))
+        .where(in_year, _handled(), or_(LATE_REPLY, _unreplied_late(now))))
+    return [OverdueRow(instance_id, number, title, unit or code, code, deadline, replied_at,
+                       overdue_days(deadline, replied_at, now))
+            for instance_id, number, title, unit, code, deadline, replied_at in rows]
