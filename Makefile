@@ -30,6 +30,9 @@ $(VENDOR)/.installed: package.json package-lock.json
 	mkdir -p $(VENDOR)/bpmn-js
 	cp -r node_modules/bpmn-js/dist/assets node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
 	      node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/bpmn-js/
+	mkdir -p $(VENDOR)/echarts
+	cp node_modules/echarts/dist/echarts.common.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE \
+	      $(VENDOR)/echarts/
 	touch $@
 
 # The process owners' modeler: bpmn-js + properties panel + this product's modules, bundled by esbuild (pinned).

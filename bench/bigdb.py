@@ -3,7 +3,8 @@ INSERT … SELECT over a recursive counter (no engine involved), kept under inst
 parameters, the table definitions and the deployed diagrams stay the same.
 
 What is generated (all in the product's own tables):
-- `finished` completed 提案办理 instances (years 2016–2025) with their `proposals` rows. Their saved workflow state is
+- `finished` completed 提案办理 instances (years 2016–2025) with their `proposals` rows (accepted within the return
+  window but for one in nine, replied by the deadline but for one in twenty). Their saved workflow state is
   left empty: nothing measured here reads it, and real states (~40 KB each) would make the file tens of GB.
 - `open_max` running instances, each with one open task, stored aside in `bench_open_tasks`; a tier of N open tasks
   copies the first N of them into `open_tasks`. Steps and shares: 审查立案 10 %, 交办 10 % (the 政协办公室 clerk's),
@@ -28,7 +29,7 @@ from engine.procedures.proposal.records import Proposal
 
 from . import fixtures
 
-GENERATOR = 4  # bump when what is generated changes
+GENERATOR = 5  # bump when what is generated changes
 # (bpmn_id, name, role_key, lane, form, how many of 20, candidate kind)
 STEPS = [
     ("review", "审查立案", "proposal_committee", "提案委员会", "review", 2, None),
@@ -149,7 +150,11 @@ def _generate(path: Path, finished: int, open_max: int) -> None:
         "co_units": "'[]'", "result_class": "'A'", "reply_text": "'已采纳并落实。'", "satisfaction": "'满意'",
         "publish_proposal": "1", "publish_reply": "1",
         "submitted_at": _stamp("(i % 10) * 31536000 + (i * 7919) % 31000000"),
-        "replied_at": _stamp("(i % 10) * 31536000 + (i * 7919) % 31000000 + 8000000"),
+        "accept_due": _stamp("(i % 10) * 31536000 + (i * 7919) % 31000000 + 2000000"),
+        "accepted_at": _stamp("(i % 10) * 31536000 + (i * 7919) % 31000000 + 1500000 + (i % 9) * 100000"),
+        "reply_due": _stamp("(i % 10) * 31536000 + (i * 7919) % 31000000 + 9000000"),
+        "first_reply_due": _stamp("(i % 10) * 31536000 + (i * 7919) % 31000000 + 9000000"),
+        "replied_at": _stamp("(i % 10) * 31536000 + (i * 7919) % 31000000 + 8000000 + (i % 20 = 0) * 2000000"),
         "closed_at": _stamp("(i % 10) * 31536000 + (i * 7919) % 31000000 + 10000000")})
     conn.execute(counter.format(n=finished) + f"INSERT INTO proposals ({cols}) SELECT {exprs} FROM seq")
     # running instances, one open task each (kept aside; tiers copy a prefix into open_tasks)

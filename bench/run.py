@@ -23,6 +23,7 @@ from .client import Browser, page_form
 from .stats import Row, Sample, Section, Target
 
 PASSWORD = "xieshang"
+STATISTICS_YEAR = 2025  # the large database's last year of finished proposals (bench/bigdb.py)
 
 
 @dataclass
@@ -75,7 +76,7 @@ def expected_keys(config: Config) -> list[str]:
             "sql.complete.api", "commits.complete.api", "sql.complete.http", "commits.complete.http",
             "sql.start.api", "commits.start.api", "sql.start.http", "commits.start.http"]
     keys += [f"inbox.{tier_name(t)}" for t in config.tiers] + ["page.holidays", "page.board", "page.register",
-                                                                 "start.api.big", "complete.api.big"]
+                                                                 "page.statistics", "start.api.big", "complete.api.big"]
     keys += [f"rate.{db}.{way}.{k}" for db in ("sqlite", "pg") for way in ("api", "http") for k in (1, 2)]
     keys += [f"size.{step}" for step in ["start", *(s for _w, s, _d in api.PATH)]]
     return keys
@@ -310,6 +311,12 @@ class Bench:
                      note=f"first page of 50, by number; in the app {got['app']:.2f} ms, "
                           f"{got['statements']:g} statements"
                           + (f"; stopped after {got['time'].n} requests (time budget)" if got["cut"] else ""))
+            got = self._pages(office, c.inbox_n, path=f"/proposals/statistics?year={STATISTICS_YEAR}")
+            self.row("page.statistics", f"GET /proposals/statistics (提案统计 {STATISTICS_YEAR}), office1, "
+                                        f"same database", got["time"],
+                     note=f"≈ {tier_name(c.finished // 10)} proposals that year; in the app {got['app']:.2f} ms, "
+                          f"{got['statements']:g} statements" + (f"; stopped after {got['time'].n} requests (time "
+                                                                  f"budget)" if got["cut"] else ""))
         finally:
             srv.stop()
         self.step("engine API on the large database")
@@ -467,7 +474,7 @@ class Bench:
               "sql.start.api", "commits.start.api", "sql.start.http", "commits.start.http"]),
             ("inbox page and a large database",
              [f"inbox.{tier_name(t)}" for t in c.tiers] + ["page.holidays", "page.board", "page.register",
-                                                          "start.api.big", "complete.api.big"]),
+                                                          "page.statistics", "start.api.big", "complete.api.big"]),
             ("completions per second (median/p95 = one completion under that load; the load generator and the "
              "database share the same cores)",
              [f"rate.{db}.{way}.{k}" for db in ("sqlite", "pg") for way in ("api", "http") for k in (1, 2)]),

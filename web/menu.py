@@ -27,6 +27,7 @@ MENU = (
     Entry("proposals.new", N_("提交提案"), ("proposal.submit",), "proposals.new"),
     Entry("proposals.index", N_("我的提案"), ("proposal.submit",), "proposals.index"),
     Entry("proposals.register", N_("提案管理"), ("proposal.register", "proposal.register_unit"), "proposals.register"),
+    Entry("proposals.statistics", N_("提案统计"), ("proposal.statistics",), "proposals.statistics"),
     Entry("public.index", N_("提案公开"), (), "public."),
     Entry("processes.index", N_("发起事项"), (), "processes."),
     Entry("modeler.index", N_("流程设计"), ("modeler.use",), "modeler."),

@@ -13,6 +13,7 @@ ACTIONS: dict[str, str] = {
     "proposal.submit": "提交提案，查看我的提案",
     "proposal.register": "提案管理：查看、导出全部提案",
     "proposal.register_unit": "提案管理：查看、导出本单位主办或会办的提案",
+    "proposal.statistics": "查看、导出提案统计",
     "sheqing.report": "报送社情民意",
     "sheqing.all": "查看全部社情民意",
     "duty.own": "查看本人的履职记录",

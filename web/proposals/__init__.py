@@ -67,3 +67,6 @@ def _register_filters() -> proposal_register.Filters:
         **{key: args.get(key, "").strip() for key in ("status", "category", "unit", "q", "sort")},
         key=args.get("key") == "1", overdue=args.get("overdue") == "1", desc=args.get("desc") == "1",
         page=args.get("page", 1, type=int))
+
+
+from web.proposals import statistics  # noqa: E402,F401 - routes register on import

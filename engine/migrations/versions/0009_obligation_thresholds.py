@@ -1,7 +1,7 @@
 """obligation_thresholds: the office's own thresholds for the year board's obligations
 
 Revision ID: 0009_obligation_thresholds
-Revises: 0007_instance_is_key
+Revises: 0008_proposal_statistics
 Create Date: 2026-12-07 04:40:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import engine.models
 
 
 revision = '0009_obligation_thresholds'
-down_revision = '0007_instance_is_key'
+down_revision = '0008_proposal_statistics'
 branch_labels = None
 depends_on = None
 

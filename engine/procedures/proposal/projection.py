@@ -33,9 +33,13 @@ FACTS = Requires(
            "handle": "答复期限、督办同意的延期", "rehandle": "重新办理的答复期限、督办同意的延期"},
     data=("title", "category", "content", "suggestion", "cosigners", "cosign_results", "decision", "reason",
           "is_key", "face_to_face", "merge_into", "lead_unit", "co_units", "assigned_at", "reply_due", "result_class",
-          "reply_text", "satisfaction", "publish_proposal", "publish_reply", "remind_action", "extended_due"))
+          "reply_text", "satisfaction", "publish_proposal", "publish_reply", "remind_action", "extended_due",
+          "return_deadline"))
 HANDLING = FACTS.each("handle", "rehandle")  # the steps whose deadline is reply_due
 BEFORE_HANDLING = FACTS.each("accept", "co_opinion")  # reply_due is set, handling has not begun
+ACCEPTING = FACTS.step("accept")  # its deadline is the return window's end (accept_due)
+ACCEPTED = FACTS.each("co_opinion", "handle")  # the first steps after 签收 (or 逾期视为签收)
+REHANDLING = FACTS.step("rehandle")
 EXTEND = "同意延期"  # remind_action of 逾期督办 that moves the deadline to extended_due
 
 
@@ -65,8 +69,10 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
     if data.get("assigned_at"):
         values["assigned_at"] = workdays.parse(data["assigned_at"])
     values.update(_reply_due(session, workflow, live, data, kind=kind, now=now))
+    values.update(_milestones(live, data, now, by_step=kind in ("complete", "timer")))
     if data.get("reply_text"):
         values["replied_at"] = func.coalesce(Proposal.replied_at, now)  # keep the first reply's time
+        values["first_reply_due"] = func.coalesce(Proposal.first_reply_due, Proposal.reply_due)  # the row's old value
     if workflow.is_completed():
         values["closed_at"] = now
     session.execute(update(Proposal).where(Proposal.instance_id == instance.id).values(**values)
@@ -81,6 +87,23 @@ def _record_cosign_answers(session: Session, instance, results: list) -> None:
                 ProposalCosigner.proposal_id == proposal_id, ProposalCosigner.username == answer["user"],
                 ProposalCosigner.status == "invited").values(status="agreed" if answer.get("agree") else "declined")
                 .execution_options(synchronize_session=False))
+
+
+def _milestones(live: list, data: dict, now: dt.datetime, *, by_step: bool) -> dict:
+    """What statistics read: the return window of the assignment waiting for 签收, when the unit accepted (the first
+    step after it became ready: the unit's 签收, or the window's end, 逾期视为签收), when 重新办理 began. Each moment
+    is kept once it is set, and only a step or a timer sets one (not a move to another version)."""
+    ready = {t.task_spec.bpmn_id for t in live if t.state == TaskState.READY}
+    values = {}
+    if ACCEPTING in ready and data.get("return_deadline"):
+        values["accept_due"] = workdays.parse(data["return_deadline"])
+    if not by_step:
+        return values
+    if ready & set(ACCEPTED):
+        values["accepted_at"] = func.coalesce(Proposal.accepted_at, now)
+    if REHANDLING in ready:
+        values["rehandled_at"] = func.coalesce(Proposal.rehandled_at, now)
+    return values
 
 
 # 答复期限 and 同意延期 ---------------------------------------------------------------------------------------------------

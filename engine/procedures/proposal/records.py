@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models import Base, User
@@ -11,6 +11,7 @@ from engine.models import Base, User
 
 class Proposal(Base):
     __tablename__ = "proposals"
+    __table_args__ = (Index("ix_proposals_key_year", "is_key", "submitted_at"),)  # a year's 重点提案
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), unique=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
@@ -33,11 +34,17 @@ class Proposal(Base):
     satisfaction: Mapped[str | None] = mapped_column(String(10))
     publish_proposal: Mapped[bool] = mapped_column(Boolean, default=False)
     publish_reply: Mapped[bool] = mapped_column(Boolean, default=False)
-    submitted_at: Mapped[dt.datetime]
+    submitted_at: Mapped[dt.datetime] = mapped_column(index=True)  # the proposal's year, for statistics
     assigned_at: Mapped[dt.datetime | None]
+    # 签收: the end of the 7-working-day return window of the assignment the lead unit accepted, and when it accepted
+    # (or the window passed: 逾期视为签收).
+    accept_due: Mapped[dt.datetime | None]
+    accepted_at: Mapped[dt.datetime | None]
     # 答复期限 of the current (or last) handling round: the diagram's deadline, or the date 督办 agreed to extend it to.
     reply_due: Mapped[dt.datetime | None]
-    replied_at: Mapped[dt.datetime | None]
+    replied_at: Mapped[dt.datetime | None]  # the first reply
+    first_reply_due: Mapped[dt.datetime | None]  # reply_due when the first reply came (按期答复)
+    rehandled_at: Mapped[dt.datetime | None]  # 不满意 sent the proposal back to its unit (重新办理)
     closed_at: Mapped[dt.datetime | None]
     proposer: Mapped[User] = relationship(lazy="joined")
     signers: Mapped[list["ProposalCosigner"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
