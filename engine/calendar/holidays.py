@@ -22,6 +22,7 @@ from engine import clock
 from engine.people import permissions
 from engine.calendar import workdays
 from engine.errors import Forbidden, FormInvalid, NotFound
+from engine.i18n import N_, joined
 from engine.models import Event, User
 from engine.calendar.records import KINDS, HolidayRange, HolidayYear
 
@@ -138,7 +139,7 @@ def save_year(session: Session, actor: User | None, number, source: str, rows: l
     """Replace a year's arrangement by `rows` (kind, name, start, end as text); refused whole, with a sentence per
     row, when anything is wrong. `actor` None is the command line. Recomputes the open deadlines it moves."""
     if actor is not None and not may_manage(actor):
-        raise Forbidden("只有系统管理员和政协办公室可以维护节假日安排。")
+        raise Forbidden(N_("只有系统管理员和政协办公室可以维护节假日安排。"))
     number, source, ranges = check(number, source, rows)
     found = session.get(HolidayYear, number)
     before = _days_of(found) if found else None
@@ -203,17 +204,19 @@ def _as_text(r: Range) -> str:
     return f"{KINDS[r.kind]} {r.name} {r.start.isoformat()}—{r.end.isoformat()}"
 
 
-def check(number, source, rows: list[dict]) -> tuple[int, str, list[Range]]:
+def check(number, source, rows: list[dict], lines: list[int] | None = None) -> tuple[int, str, list[Range]]:
+    """The year, its source and its ranges, or FormInvalid naming each wrong row (`lines`: the row numbers to name,
+    e.g. a sheet's; by default 1, 2, 3 …)."""
     errors: dict[str, str] = {}
     try:
         number = int(str(number).strip())
     except ValueError:
         number = 0
     if not FIRST_YEAR <= number <= LAST_YEAR:
-        raise FormInvalid({"year": f"年份应为 {FIRST_YEAR}—{LAST_YEAR} 之间的四位数字。"})
+        raise FormInvalid({"year": N_("年份应为 %(first)s—%(last)s 之间的四位数字。", first=FIRST_YEAR, last=LAST_YEAR)})
     source = (source or "").strip()
     if len(source) > 200:
-        errors["source"] = "发文字号不超过 200 个字。"
+        errors["source"] = N_("发文字号不超过 200 个字。")
     # A year's notice may reach into the neighbouring months (元旦 from 30 December, 调休 on 4 January …).
     earliest, latest = dt.date(number - 1, 12, 1), dt.date(number + 1, 1, 31)
     ranges: list[Range] = []
@@ -221,22 +224,22 @@ def check(number, source, rows: list[dict]) -> tuple[int, str, list[Range]]:
         row = {k: str(v if v is not None else "").strip() for k, v in row.items()}
         if not any(row.get(k) for k in ("name", "start", "end")):
             continue  # a blank line of the form
-        where = f"第 {index + 1} 行"
+        where = lines[index] if lines else index + 1
         kind = row.get("kind") or "holiday"
         start, end = _date(row.get("start"), number), _date(row.get("end") or row.get("start"), number)
         problem = None
         if kind not in KINDS:
-            problem = f"{where}：类型应为“放假”或“调休上班”。"
+            problem = N_("第 %(row)s 行：类型应为“放假”或“调休上班”。", row=where)
         elif start is None or end is None:
-            problem = f"{where}：请按 2027-02-06 的格式填写开始和结束日期。"
+            problem = N_("第 %(row)s 行：请按 2027-02-06 的格式填写开始和结束日期。", row=where)
         elif end < start:
-            problem = f"{where}：结束日期早于开始日期。"
+            problem = N_("第 %(row)s 行：结束日期早于开始日期。", row=where)
         elif start < earliest or end > latest:
-            problem = f"{where}：日期应在 {number} 年内（可含上年 12 月和次年 1 月）。"
+            problem = N_("第 %(row)s 行：日期应在 %(year)s 年内（可含上年 12 月和次年 1 月）。", row=where, year=number)
         elif len(row.get("name", "")) > 40:
-            problem = f"{where}：名称不超过 40 个字。"
+            problem = N_("第 %(row)s 行：名称不超过 40 个字。", row=where)
         elif kind == "workday" and any(d.weekday() < 5 for d in Range(kind, "", start, end).days):
-            problem = f"{where}：调休上班的日期应是周六或周日（周一至周五本来就上班）。"
+            problem = N_("第 %(row)s 行：调休上班的日期应是周六或周日（周一至周五本来就上班）。", row=where)
         if problem:
             errors[f"row-{index}"] = problem
             continue
@@ -245,11 +248,12 @@ def check(number, source, rows: list[dict]) -> tuple[int, str, list[Range]]:
     for r in ranges:
         for day in r.days:
             if day in seen:
-                errors.setdefault("ranges", f"{day.isoformat()} 同时出现在“{seen[day].name or KINDS[seen[day].kind]}”"
-                                            f"和“{r.name or KINDS[r.kind]}”中，请合并或删去一行。")
+                errors.setdefault("ranges", N_("%(day)s 同时出现在“%(first)s”和“%(second)s”中，请合并或删去一行。",
+                                               day=day.isoformat(), first=seen[day].name or KINDS[seen[day].kind],
+                                               second=r.name or KINDS[r.kind]))
             seen[day] = r
     if errors:
-        raise FormInvalid(errors, "节假日安排未保存：" + "；".join(errors.values()))
+        raise FormInvalid(errors, N_("节假日安排未保存：%(problems)s", problems=joined(errors.values())))
     return number, source, sorted(ranges, key=lambda r: r.start)
 
 
@@ -269,5 +273,5 @@ def _date(text: str | None, year: int) -> dt.date | None:
 def require(session: Session, number: int) -> HolidayYear:
     found = session.get(HolidayYear, number)
     if found is None:
-        raise NotFound(f"{number} 年的节假日安排尚未录入。")
+        raise NotFound(N_("%(year)s 年的节假日安排尚未录入。", year=number))
     return found

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import holidays
 from engine.errors import FormInvalid
+from engine.i18n import N_
 from engine.models import User
 from engine.calendar.records import KINDS
 from engine.people.rosters import save, write_sheet
@@ -52,12 +53,12 @@ def import_workbook(session: Session, actor: User | None, data: bytes) -> Loaded
         rows = list(sheet.iter_rows(values_only=True))
         book.close()
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
-        raise FormInvalid({"file": "文件不是有效的 Excel 工作簿（.xlsx）。"},
-                          "导入未执行：文件不是有效的 Excel 工作簿（.xlsx）。") from None
+        raise FormInvalid({"file": N_("文件不是有效的 Excel 工作簿（.xlsx）。")},
+                          N_("导入未执行：文件不是有效的 Excel 工作簿（.xlsx）。")) from None
     header = [_text(c) for c in (rows[0] if rows else ())]
     missing = [c for c in COLUMNS[:5] if c not in header]
     if missing:
-        raise FormInvalid({"file": f"第 1 行缺少列：{'、'.join(missing)}。"}, "导入未执行：表头不对。")
+        raise FormInvalid({"file": N_("第 1 行缺少列：%(columns)s。", columns="、".join(missing))}, N_("导入未执行：表头不对。"))
     years: dict[int, dict] = {}
     errors: dict[str, str] = {}
     for number, values in enumerate(rows[1:], start=2):
@@ -65,11 +66,11 @@ def import_workbook(session: Session, actor: User | None, data: bytes) -> Loaded
         if not any(row.values()):
             continue
         if not row["年份"].isdigit():
-            errors[f"row-{number}"] = f"第 {number} 行：年份应为四位数字，如 2027。"
+            errors[f"row-{number}"] = N_("第 %(row)s 行：年份应为四位数字，如 2027。", row=number)
             continue
         kind = KIND_OF.get(row["类型"], "") if row["类型"] else ""
         if row["类型"] and not kind:
-            errors[f"row-{number}"] = f"第 {number} 行：类型应为“放假”或“调休上班”。"
+            errors[f"row-{number}"] = N_("第 %(row)s 行：类型应为“放假”或“调休上班”。", row=number)
             continue
         year = years.setdefault(int(row["年份"]), {"source": "", "rows": [], "lines": []})
         year["source"] = year["source"] or row.get("发文字号", "")
@@ -77,7 +78,7 @@ def import_workbook(session: Session, actor: User | None, data: bytes) -> Loaded
             year["rows"].append({"kind": kind, "name": row["名称"], "start": row["开始日期"], "end": row["结束日期"]})
             year["lines"].append(number)
     if not years and not errors:
-        errors["file"] = "工作簿中没有可导入的节假日安排。"
+        errors["file"] = N_("工作簿中没有可导入的节假日安排。")
     return _apply(session, actor, years, errors)
 
 
@@ -93,22 +94,22 @@ def load_file(session: Session, path: Path, actor: User | None = None) -> list[i
             {"kind": kind, "name": r.get("name", ""), "start": r.get("start", ""), "end": r.get("end", "")}
             for kind in ("holiday", "workday") for r in e.get(kind + "s", [])]} for e in entries}
     except (ValueError, KeyError, TypeError, AttributeError) as err:
-        raise FormInvalid({"file": f"无法读取 {path.name}：{err}"}, "导入未执行：文件格式不对。") from None
+        raise FormInvalid({"file": N_("无法读取 %(file)s：%(error)s", file=path.name, error=str(err))},
+                          N_("导入未执行：文件格式不对。")) from None
     return _apply(session, actor, years, {}).years
 
 
 def _apply(session: Session, actor: User | None, years: dict[int, dict], errors: dict[str, str]) -> Loaded:
     """Check every year before changing any, so that a bad row anywhere leaves the calendar as it was."""
     for number, year in years.items():
-        try:
-            holidays.check(number, year["source"], year["rows"])
+        try:  # rows named by their line in the sheet (a JSON file has none: by their place in its year)
+            holidays.check(number, year["source"], year["rows"], year["lines"] or None)
         except FormInvalid as invalid:
             for key, message in invalid.errors.items():
-                line = year["lines"][int(key.split("-")[1])] if key.startswith("row-") and year["lines"] else None
-                text = message.split("：", 1)[-1] if line else message
-                errors[f"{number}-{key}"] = f"第 {line} 行：{text}" if line else f"{number} 年：{message}"
+                errors[f"{number}-{key}"] = message if key.startswith("row-") else N_(
+                    "%(year)s 年：%(problem)s", year=number, problem=message)
     if errors:
-        raise FormInvalid(errors, f"导入未执行：{len(errors)} 处有误，请修改后重新导入（节假日安排均未改动）。")
+        raise FormInvalid(errors, N_("导入未执行：%(n)s 处有误，请修改后重新导入（节假日安排均未改动）。", n=len(errors)))
     moved = sum(holidays.save_year(session, actor, number, year["source"], year["rows"]).recomputed
                 for number, year in sorted(years.items()))
     return Loaded(sorted(years), moved)

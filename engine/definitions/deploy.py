@@ -15,6 +15,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.definitions import facts, forms, lint
 from engine.people import directory as reference
+from engine.i18n import N_
 from engine.errors import DeployError, NotFound, Problem
 from engine.models import ProcessVersion, Role, User
 
@@ -45,7 +46,7 @@ def _parser(xml: bytes, extra: list[str] = ()) -> SpiffBpmnParser:
 def _engine_problem(err: Exception) -> Problem:
     element_id = getattr(err, "id", None) or None
     text = str(err).split("\n")[0]
-    return Problem(element_id, f"流程引擎无法加载此图：{text}")
+    return Problem(element_id, N_("流程引擎无法加载此图：%(text)s", text=text))
 
 
 def called_elements(root) -> set[str]:
@@ -68,7 +69,8 @@ def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str,
     try:
         root = etree.fromstring(raw)
     except etree.XMLSyntaxError as err:
-        result.problems.append(Problem(None, f"文件不是有效的 XML：{err.msg}（第 {err.lineno} 行）"))
+        result.problems.append(Problem(None, N_("文件不是有效的 XML：%(error)s（第 %(line)s 行）", error=err.msg,
+                                                line=err.lineno)))
         return result
     dependencies: list[ProcessVersion] = []
     for node in root.iter(f"{{{lint.NS['bpmn']}}}callActivity"):
@@ -77,7 +79,7 @@ def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str,
             continue
         target = (called or {}).get(key)
         if target is None:
-            result.problems.append(Problem(node.get("id"), f"调用的流程 {key} 尚未发布：请先发布它"))
+            result.problems.append(Problem(node.get("id"), N_("调用的流程 %(key)s 尚未发布：请先发布它", key=key)))
         elif target not in dependencies:
             dependencies.append(target)
     if result.problems:
@@ -89,10 +91,11 @@ def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str,
         return result
     executable = [pid for pid in parser.get_process_ids() if pid in _own_process_ids(root)]
     if not executable:
-        result.problems.append(Problem(None, "图中没有可执行的流程（流程的 isExecutable 不是 true），只能查看，不能运行"))
+        result.problems.append(Problem(None, N_("图中没有可执行的流程（流程的 isExecutable 不是 true），只能查看，不能运行")))
         return result
     if len(executable) > 1:
-        result.problems.append(Problem(None, f"一个文件只能包含一个可执行流程，现有 {len(executable)} 个：{'、'.join(executable)}"))
+        result.problems.append(Problem(None, N_("一个文件只能包含一个可执行流程，现有 %(n)s 个：%(ids)s", n=len(executable),
+                                                ids="、".join(executable))))
         return result
     result.process_key = executable[0]
     process_node = root.find(f"{{{lint.NS['bpmn']}}}process[@id='{result.process_key}']")
@@ -257,7 +260,7 @@ def _versions(session: Session, wanted: list[tuple[int, str | None]]) -> list[Pr
     try:
         return [found[version_id] for version_id, _sha in wanted]
     except KeyError as err:
-        raise NotFound(f"流程版本 {err.args[0]} 不存在。") from None
+        raise NotFound(N_("流程版本 %(id)s 不存在。", id=err.args[0])) from None
 
 
 def _latest_ids(session: Session) -> dict[str, tuple[int, str]]:
@@ -276,7 +279,7 @@ def latest_version(session: Session, process_key: str) -> ProcessVersion:
     if seen is None:
         seen = session.execute(_LATEST_ID, {"key": process_key}).first()
         if seen is None:
-            raise NotFound(f"流程 {process_key} 尚未发布。")
+            raise NotFound(N_("流程 %(key)s 尚未发布。", key=process_key))
         seen = _latest_ids(session)[process_key] = tuple(seen)
     return version_by_id(session, *seen)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from engine import registry
 from engine.errors import Problem
+from engine.i18n import N_
 
 B = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -77,12 +78,15 @@ def problems(root, process_key: str, previous=None) -> list[Problem]:
         for bpmn_id, what in requires.steps.items():
             if bpmn_id not in new_ids and needed(bpmn_id, old_ids):
                 name = old_ids.get(bpmn_id)
-                found.append(Problem(None, f"步骤 {bpmn_id}{f'（{name}）' if name else ''}被删除或改名："
-                                           f"{requires.record}（{what}）依赖它。"))
+                found.append(Problem(None, N_("步骤 %(step)s被删除或改名：%(record)s（%(what)s）依赖它。",
+                                              step=f"{bpmn_id}（{name}）" if name else bpmn_id, record=requires.record,
+                                              what=what)))
         for key, what in requires.calls.items():
             if key not in new_calls and needed(key, old_calls):
-                found.append(Problem(None, f"调用流程 {key} 的调用活动被删除：{requires.record}（{what}）依赖它。"))
+                found.append(Problem(None, N_("调用流程 %(key)s 的调用活动被删除：%(record)s（%(what)s）依赖它。", key=key,
+                                              record=requires.record, what=what)))
         for name, what in requires.messages.items():
             if name not in new_messages and needed(name, old_messages):
-                found.append(Problem(None, f"消息 {name} 被删除或改名：{requires.record}（{what}）依赖它。"))
+                found.append(Problem(None, N_("消息 %(name)s 被删除或改名：%(record)s（%(what)s）依赖它。", name=name,
+                                              record=requires.record, what=what)))
     return found

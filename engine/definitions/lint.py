@@ -10,6 +10,7 @@ import re
 from lxml import etree
 
 from engine.definitions import forms, scripting
+from engine.i18n import N_
 from engine.errors import Problem, ScriptRefused
 
 NS = {
@@ -20,11 +21,11 @@ FORM_PROPERTY = "formJsonSchemaFilename"
 EXPRESSION_PROPERTIES = ("candidateUser", "candidateUnit", "dueDate")
 _ISO_LITERAL = re.compile(r"^(R\d*/|P(?=\d|T\d)|\d{4}-\d{2}-\d{2})")
 _UNSUPPORTED = {
-    "task": "普通任务（无类型）既不会自动执行，也不会出现在任何人的待办中：请改为用户任务或脚本任务",
-    "manualTask": "手工任务不会出现在任何人的待办中：请改为用户任务",
-    "serviceTask": "本系统不执行服务任务：请改为用户任务或脚本任务",
-    "sendTask": "本系统不支持发送任务：请改为消息抛出事件",
-    "businessRuleTask": "本系统暂不支持业务规则任务（DMN）",
+    "task": N_("%(name)s普通任务（无类型）既不会自动执行，也不会出现在任何人的待办中：请改为用户任务或脚本任务"),
+    "manualTask": N_("%(name)s手工任务不会出现在任何人的待办中：请改为用户任务"),
+    "serviceTask": N_("%(name)s本系统不执行服务任务：请改为用户任务或脚本任务"),
+    "sendTask": N_("%(name)s本系统不支持发送任务：请改为消息抛出事件"),
+    "businessRuleTask": N_("%(name)s本系统暂不支持业务规则任务（DMN）"),
 }
 
 
@@ -63,9 +64,10 @@ def _expressions(root):
 def _check_expression(element_id, source, is_script, is_timer) -> list[Problem]:
     if is_timer:
         if not source:
-            return [Problem(element_id, "定时器没有填写时间表达式")]
+            return [Problem(element_id, N_("定时器没有填写时间表达式"))]
         if _ISO_LITERAL.match(source):
-            return [Problem(element_id, f"定时器时间 {source} 需要加英文引号，写成 \"{source}\"（时间表达式按表达式计算）")]
+            return [Problem(element_id, N_("定时器时间 %(source)s 需要加英文引号，写成 \"%(source)s\"（时间表达式按表达式计算）",
+                                           source=source))]
     try:
         scripting.check(source, script=is_script)
     except ScriptRefused as err:
@@ -86,7 +88,7 @@ def check(root, form_files: dict[str, dict | None], role_names: set[str],
     problems: list[Problem] = []
     for tag, why in _UNSUPPORTED.items():
         for node in root.iter(f"{{{b}}}{tag}"):
-            problems.append(Problem(node.get("id"), f"{_label(node)}{why}"))
+            problems.append(Problem(node.get("id"), N_(why.msgid, name=_label(node))))
     for element_id, source, is_script, is_timer in _expressions(root):
         problems.extend(_check_expression(element_id, source, is_script, is_timer))
 
@@ -97,31 +99,32 @@ def check(root, form_files: dict[str, dict | None], role_names: set[str],
         if not lane.findall("bpmn:childLaneSet", NS):
             name = lane.get("name") or ""
             if name not in role_names:
-                problems.append(Problem(lane.get("id"), f"泳道“{name}”没有对应的角色：泳道名称须为角色名称之一"))
+                problems.append(Problem(lane.get("id"), N_("泳道“%(name)s”没有对应的角色：泳道名称须为角色名称之一", name=name)))
 
     for node in root.iter(f"{{{NS['spiffworkflow']}}}property"):
         if node.get("name") == "statusOrder" and not (node.get("value") or "").strip().lstrip("-").isdigit():
-            problems.append(Problem(_owner(node), "状态顺序必须是整数（数字越大，表示越靠后的步骤）"))
+            problems.append(Problem(_owner(node), N_("状态顺序必须是整数（数字越大，表示越靠后的步骤）")))
     for node in root.iter(f"{{{b}}}userTask", f"{{{b}}}startEvent"):
         element_id, props = node.get("id"), properties(node)
         is_user_task = node.tag == f"{{{b}}}userTask"
         if is_user_task and not lane_of.get(element_id):
-            problems.append(Problem(element_id, f"用户任务{_label(node)}不在任何泳道中：无法确定由谁办理"))
+            problems.append(Problem(element_id, N_("用户任务%(name)s不在任何泳道中：无法确定由谁办理", name=_label(node))))
         if "startRoles" in props:
             listed = {k.strip() for k in props["startRoles"].replace("，", ",").split(",") if k.strip()}
             unknown = listed - role_keys
             if unknown:
-                problems.append(Problem(element_id, f"可发起角色中没有这些角色：{'、'.join(sorted(unknown))}"))
+                problems.append(Problem(element_id, N_("可发起角色中没有这些角色：%(roles)s", roles="、".join(sorted(unknown)))))
         if "dueWorkingDays" in props and not props["dueWorkingDays"].strip().isdigit():
-            problems.append(Problem(element_id, "办理时限（工作日）必须是整数"))
+            problems.append(Problem(element_id, N_("办理时限（工作日）必须是整数")))
         form_path = props.get(FORM_PROPERTY)
         if not form_path:
             continue
         schema = form_files.get(form_path)
         if schema is None:
-            problems.append(Problem(element_id, f"表单文件 {form_path} 不存在或不是有效的 JSON"))
+            problems.append(Problem(element_id, N_("表单文件 %(path)s 不存在或不是有效的 JSON", path=form_path)))
             continue
-        problems.extend(Problem(element_id, f"表单 {form_path}：{msg}") for msg in forms.schema_problems(schema))
+        problems.extend(Problem(element_id, N_("表单 %(path)s：%(problem)s", path=form_path, problem=msg))
+                        for msg in forms.schema_problems(schema))
     return problems
 
 

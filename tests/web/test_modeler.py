@@ -283,3 +283,15 @@ def test_a_status_label_changed_in_the_modeler_shows_in_the_proposal_list_of_new
     auth.as_("member1")
     page = text(client.get("/proposals"))
     assert "待审查" in page and "待提案委员会审查" not in page  # running proposals keep their version's labels
+
+
+def test_deploy_problems_are_in_english_with_the_english_ui(client, auth):
+    """The element and the record named, in the person's language: nothing of the Chinese sentence left."""
+    auth.as_("admin")
+    client.get("/inbox?lang=en")
+    xml = re.sub(r'(?<=[">])handle(?=["<])', "reply", _xml(client))
+    xml = xml.replace(REVIEW_DUE, REVIEW_DUE.replace('"10"', '"ten"'))
+    messages = [p["message"] for p in client.post("/modeler/proposal/validate", json={"xml": xml}).json["problems"]]
+    assert "The deadline (working days) must be a whole number" in messages
+    assert any(m.startswith("The step handle") and "the proposal record" in m for m in messages), messages
+    assert not any(re.search(r"[\u4e00-\u9fff]", m.replace("办理答复", "")) for m in messages), messages

@@ -11,14 +11,15 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.runtime import status
 from engine.definitions.facts import Requires
+from engine.i18n import N_
 from engine.procedures.consultation.records import Feedback, Implementation, Instruction, Outcome
 from engine.procedures.consultation.steps import Steps, _date, _known, _strings, _text
 
 FACTS = Requires(
-    ("outcome",), "协商成果记录",
-    steps={"send": "报送文号、日期和去向", "county_read": "县委领导阅批和批示", "gov_read": "政府领导阅批和批示",
-           "county_notice": "批示通知日期", "gov_notice": "批示通知日期", "county_implement": "落实情况",
-           "gov_implement": "落实情况", "dept_handle": "部门办理情况", "feedback": "反馈"},
+    ("outcome",), N_("协商成果记录"),
+    steps={"send": N_("报送文号、日期和去向"), "county_read": N_("县委领导阅批和批示"), "gov_read": N_("政府领导阅批和批示"),
+           "county_notice": N_("批示通知日期"), "gov_notice": N_("批示通知日期"), "county_implement": N_("落实情况"),
+           "gov_implement": N_("落实情况"), "dept_handle": N_("部门办理情况"), "feedback": N_("反馈")},
     data=("outcome_kind", "outcome_title", "outcome_summary", "outcome_source", "raised_by_members",
           "raised_by_groups", "doc_no", "sent_on", "send_county", "send_gov", "send_units", "county_leader",
           "county_read_on", "county_instructed", "county_instruction", "county_impl_units", "county_impl_due",

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.runtime import schedule, status
 from engine.definitions.facts import Requires
+from engine.i18n import N_
 from engine.models import User
 from engine.procedures.consultation.records import (Attendance, Consultation, ConsultationMaterial,
                                                     ConsultationPlan, Meeting, PlanItem, PlanTopic, Speech)
@@ -33,21 +34,21 @@ FORM_PROCESSES = {"专题议政性常委会会议": "topical_meeting", "专题�
 START_HOUR = dt.time(9, 0)
 
 PLAN = Requires(
-    ("annual_plan",), "年度协商计划记录",
-    steps={"compile": "征集的议题", "joint": "计划的协商事项", "chair_review": "主席会议审议结果、退回次数",
-           "standing_review": "县委常委会研究结果、计划批准和按计划发起", "issue": "印发文号", "publish": "公开发布"},
+    ("annual_plan",), N_("年度协商计划记录"),
+    steps={"compile": N_("征集的议题"), "joint": N_("计划的协商事项"), "chair_review": N_("主席会议审议结果、退回次数"),
+           "standing_review": N_("县委常委会研究结果、计划批准和按计划发起"), "issue": N_("印发文号"), "publish": N_("公开发布")},
     data=("title", "plan_year", "solicit_deadline", "candidate_topics", "plan_items", "chair_decision",
           "chair_meeting_date", "standing_decision", "standing_meeting_date", "in_work_points", "doc_no", "issued_on",
           "published_on", "media"))
 COMPILE, JOINT, CHAIR_REVIEW, STANDING_REVIEW, ISSUE, PUBLISH = PLAN.each(
     "compile", "joint", "chair_review", "standing_review", "issue", "publish")
 FACTS = Requires(
-    PROCESS_KEYS[1:-1], "协商活动记录",  # one record for six diagrams: each keeps the steps it has
-    steps={"opinion": "研究提出的意见、会议记录", "adoption": "采纳情况", "conversion": "成果转化数",
-           "provide_materials": "协商材料", "briefing_materials": "通报材料", "research": "调研活动及出席",
-           "briefing": "情况通报会及出席", "record": "会议记录及出席", "invited": "受邀活动记录及出席",
-           "speech": "大会发言", "select_speeches": "遴选的口头、书面发言"},
-    calls={"outcome": "协商成果的采纳、落实和反馈"},
+    PROCESS_KEYS[1:-1], N_("协商活动记录"),  # one record for six diagrams: each keeps the steps it has
+    steps={"opinion": N_("研究提出的意见、会议记录"), "adoption": N_("采纳情况"), "conversion": N_("成果转化数"),
+           "provide_materials": N_("协商材料"), "briefing_materials": N_("通报材料"), "research": N_("调研活动及出席"),
+           "briefing": N_("情况通报会及出席"), "record": N_("会议记录及出席"), "invited": N_("受邀活动记录及出席"),
+           "speech": N_("大会发言"), "select_speeches": N_("遴选的口头、书面发言")},
+    calls={"outcome": N_("协商成果的采纳、落实和反馈")},
     data=("title", "path", "topic_source", "raised_by_unit", "plan_number", "plan_item", "lead_committee",
           "counterpart_unit", "sector_group", "leaders", "planned_date", "session_start", "opinion_text", "adoption",
           "adoption_note", "converted_proposals", "converted_speeches", "converted_sqmy", "material_unit",

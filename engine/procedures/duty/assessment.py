@@ -7,11 +7,12 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.runtime import status
 from engine.definitions.facts import Requires
+from engine.i18n import N_
 from engine.models import User
 from engine.procedures.supervision.records import DutyAssessment
 
 PROCESS_KEYS = ("duty_assessment",)
-FACTS = Requires(PROCESS_KEYS, "年度履职考核记录",  # reads no step by id: only the data its forms fill
+FACTS = Requires(PROCESS_KEYS, N_("年度履职考核记录"),  # reads no step by id: only the data its forms fill
                  data=("member", "year", "self_report", "grade", "assess_comment", "compile_note"))
 
 

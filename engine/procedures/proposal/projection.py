@@ -22,15 +22,16 @@ from engine.runtime import status
 from engine.calendar import workdays
 from engine.errors import FormInvalid
 from engine.definitions.facts import Requires
+from engine.i18n import N_
 from engine.models import OpenTask
 from engine.procedures.proposal.records import Proposal, ProposalCosigner
 from engine.worklist.records import ReminderSent
 
 PROCESS_KEYS = ("proposal",)
 FACTS = Requires(
-    PROCESS_KEYS, "提案记录",
-    steps={"accept": "签收前的答复期限", "co_opinion": "会办时的答复期限",
-           "handle": "答复期限、督办同意的延期", "rehandle": "重新办理的答复期限、督办同意的延期"},
+    PROCESS_KEYS, N_("提案记录"),
+    steps={"accept": N_("签收前的答复期限"), "co_opinion": N_("会办时的答复期限"),
+           "handle": N_("答复期限、督办同意的延期"), "rehandle": N_("重新办理的答复期限、督办同意的延期")},
     data=("title", "category", "content", "suggestion", "cosigners", "cosign_results", "decision", "reason",
           "is_key", "face_to_face", "merge_into", "lead_unit", "co_units", "assigned_at", "reply_due", "result_class",
           "reply_text", "satisfaction", "publish_proposal", "publish_reply", "remind_action", "extended_due",

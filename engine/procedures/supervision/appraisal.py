@@ -8,12 +8,13 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.runtime import status
 from engine.definitions.facts import Requires
+from engine.i18n import N_
 from engine.models import User
 from engine.procedures.supervision.records import Appraisal, Participation
 from engine.procedures.supervision.sheqing import with_caller_data
 
 PROCESS_KEYS = ("appraisal",)
-FACTS = Requires(PROCESS_KEYS, "民主评议记录", steps={"research": "评议组成员参加调研视察（五个一）"},
+FACTS = Requires(PROCESS_KEYS, N_("民主评议记录"), steps={"research": N_("评议组成员参加调研视察（五个一）")},
                  data=("subject", "target_unit", "rating", "report", "rectification", "team_member", "attended"))
 RESEARCH = FACTS.step("research")
 

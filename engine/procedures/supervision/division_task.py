@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.runtime import status
 from engine.definitions.facts import Requires
+from engine.i18n import N_
 from engine.procedures.supervision.records import DivisionTask
 
 PROCESS_KEYS = ("division_task",)
-FACTS = Requires(PROCESS_KEYS, "任务分工督查记录", steps={"accept": "退回整改次数"},
+FACTS = Requires(PROCESS_KEYS, N_("任务分工督查记录"), steps={"accept": N_("退回整改次数")},
                  data=("item_no", "title", "lead_units", "participating_units", "deadline", "decision", "opinion"))
 ACCEPT = FACTS.step("accept")
 

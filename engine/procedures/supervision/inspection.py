@@ -9,13 +9,14 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.runtime import status
 from engine.definitions.facts import Requires
+from engine.i18n import N_
 from engine.procedures.supervision.records import Inspection
 from engine.procedures.supervision.appraisal import participations
 from engine.procedures.supervision.sheqing import with_caller_data
 
 PROCESS_KEYS = ("inspection",)
-FACTS = Requires(PROCESS_KEYS, "视察调研记录",
-                 steps={"fieldwork": "调研组成员参加视察调研（五个一）", "finalize": "审定的报告、调研视察报告署名"},
+FACTS = Requires(PROCESS_KEYS, N_("视察调研记录"),
+                 steps={"fieldwork": N_("调研组成员参加视察调研（五个一）"), "finalize": N_("审定的报告、调研视察报告署名")},
                  data=("title", "kind", "source", "approval", "final_report", "team_member", "attended"))
 FIELDWORK, FINALIZE = FACTS.each("fieldwork", "finalize")
 

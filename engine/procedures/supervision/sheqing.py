@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.runtime import status
 from engine.definitions.facts import Requires
+from engine.i18n import N_
 from engine.procedures.supervision.records import SheqingIssue, SheqingItem
 
 PROCESS_KEYS = ("sheqing",)
 FACTS = Requires(
-    PROCESS_KEYS, "社情民意记录",
-    steps={"screen": "是否采用、筛选时间", "compile": "《政协信息》期号"},
-    calls={"outcome": "报送去向、领导批示、办理情况和反馈"},
+    PROCESS_KEYS, N_("社情民意记录"),
+    steps={"screen": N_("是否采用、筛选时间"), "compile": N_("《政协信息》期号")},
+    calls={"outcome": N_("报送去向、领导批示、办理情况和反馈")},
     data=("title", "category", "content", "decision", "reason", "edited_title", "issue_label", "sent_to",
           "county_instruction", "gov_instruction", "county_impl_reports", "gov_impl_reports", "dept_reports",
           "feedback_content"))
