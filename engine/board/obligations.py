@@ -89,6 +89,8 @@ def _problem(obligation: Obligation) -> str | None:
         return f"不认识的记录 {name!r}"
     fields = sources.FIELDS_OF[name]
     named = set(measure.get("where") or {}) | set(measure.get("part") or {})
+    named |= set((measure.get("where") or {}).get("any") or {}) | set((measure.get("part") or {}).get("any") or {})
+    named -= {"any"}
     named |= {measure.get("date")} - {None}
     named |= {measure[k] for k in ("key", "first") if k in measure}
     wrong = sorted(n for n in named if n not in fields and n != "any_not_null")

@@ -43,10 +43,12 @@ SETS = ("counterpart_units",)
 
 
 def condition(model, field: str, wanted):
-    """One filter of a measure's `where`: a value, a list of values, {"not_null": true}, {"before": other column},
-    or {"any_not_null": [columns]} under the key "any_not_null"."""
+    """One filter of a measure's `where`: a value, a list of values, {"not_null": true}, {"before": other column};
+    under the key "any_not_null" a list of columns one of which is set, under "any" filters one of which holds."""
     if field == "any_not_null":
         return or_(*(getattr(model, name).is_not(None) for name in wanted))
+    if field == "any":
+        return or_(*(condition(model, name, value) for name, value in wanted.items()))
     column = getattr(model, field)
     if isinstance(wanted, dict) and "not_null" in wanted:
         return column.is_not(None) if wanted["not_null"] else column.is_(None)

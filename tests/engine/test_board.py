@@ -226,6 +226,8 @@ def _meeting_values(measure: dict, date_value: dt.datetime, *, passing: bool) ->
     model = sources.SOURCES[measure["source"]].model
     values = {}
     for field_name, wanted in (measure.get("where") or {}).items():
+        if field_name == "any":  # one of them is enough: the first
+            field_name, wanted = next(iter(wanted.items()))
         values[field_name] = _value(getattr(model, field_name), wanted, date_value)
     if measure.get("date"):
         column = getattr(model, measure["date"])

@@ -201,3 +201,17 @@ def test_a_year_of_planned_consultation(flow):
     fed = Counter(session.scalars(select(Feedback.recipient)))
     assert fed == Counter(MEMBERS[n % 5] for n in range(len(ITEMS)))
     assert count(Outcome, Outcome.fed_back_on.is_(None)) == 0
+
+    # the year board reads the same year back from these records
+    from engine.board import obligations
+
+    board = {r.obligation.id: r for r in obligations.evaluate(session, obligations.load(), 2026, dt.date(2026, 12, 31))}
+    met = ("O1", "O2", "O3", "O5", "O6", "O9", "O10", "O11", "O22", "O23", "O24", "O25")
+    assert {oid: board[oid].state for oid in met} == dict.fromkeys(met, "done")
+    assert board["O9"].figure == "2 / 2" and board["O11"].figure == "4 / 4 个季度"
+    assert board["O22"].figure.startswith(f"{len(ITEMS) - 2} / {len(ITEMS) - 2}")  # two went to departments only
+    assert board["O12"].state == "risk" and board["O12"].figure == "3 / 5 个单位"  # 财政局, 卫健委 not yet
+    assert "县财政局" in board["O12"].detail[0] and "县卫生健康委员会" in board["O12"].detail[0]
+    assert board["O4"].state == "running"  # decided 2026-01-20; the plenary's date is not in this year's records
+    assert set(board["O9"].instances) == {c.instance_id for c in session.scalars(
+        select(Consultation).where(Consultation.process_key == "topical_meeting"))}
