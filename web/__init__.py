@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 from flask_wtf.csrf import CSRFProtect
 
 import engine.procedures  # noqa: F401 - the procedures register with the core before any request
@@ -15,10 +16,19 @@ from engine.settings import Settings
 csrf = CSRFProtect()
 
 
+class RowId(IntegerConverter):
+    """`<int:…>` in every route: a row id, so no larger than the database's integer columns (PostgreSQL's INTEGER):
+    a 20-digit id is an unknown page (404), not a database error."""
+
+    def __init__(self, url_map, **kwargs) -> None:
+        super().__init__(url_map, **{"max": 2**31 - 1, **kwargs})
+
+
 def create_app(test_config: dict[str, Any] | None = None, settings: Settings | None = None) -> Flask:
     """The app for `settings` (the `xieshang` command builds them), else for the environment's XIESHANG_* names
     overridden by the same names in `test_config` (and DATABASE_URL there)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = RowId  # before any blueprint registers a route
     app.config.from_mapping(
         BABEL_DEFAULT_LOCALE="zh_CN",
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",

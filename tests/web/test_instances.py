@@ -56,3 +56,11 @@ def test_cosigner_can_view_after_confirming(client, auth, db):
     do(auth, client, db, "tiwei", instance_id, "review", REVIEW)
     auth.as_("tiwei")
     assert "刘芳（委员）" in text(client.get(f"/instances/{instance_id}"))
+
+
+def test_an_id_larger_than_any_row_is_not_found(client, auth):
+    auth.as_("office1")
+    for path in ("/instances/99999999999999999999", "/instances/2147483648", "/holidays/99999999999999999999",
+                 "/roster/members/99999999999999999999"):
+        response = client.get(path)
+        assert response.status_code == 404, path
