@@ -137,6 +137,9 @@ def export_workbook(session: Session) -> bytes:
     return save(book)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def write_sheet(book: Workbook, title: str, columns: list[str], rows: list[list]) -> None:
     sheet = book.create_sheet(title)
     sheet.append(columns)
@@ -144,6 +147,11 @@ def write_sheet(book: Workbook, title: str, columns: list[str], rows: list[list]
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+    for cells in sheet.iter_rows(min_row=2):  # a name typed as "=HYPERLINK(…)" comes back as words, never a formula
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value[:1] in FORMULA_STARTS:
+                cell.data_type = "s"
+                cell.quotePrefix = True
     for index, column in enumerate(columns):
         width = max([len(str(column))] + [len(str(r[index] or "")) for r in rows]) * 2 + 2
         sheet.column_dimensions[sheet.cell(row=1, column=index + 1).column_letter].width = min(width, 60)

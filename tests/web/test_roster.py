@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -93,6 +94,18 @@ def test_export_is_a_workbook_of_every_roster(client, auth):
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == list(rosters.SHEETS)
     assert any(row[0] == "member1" for row in book["委员"].iter_rows(values_only=True))
+
+
+def test_a_value_that_looks_like_a_formula_is_exported_as_text(client, auth, db):
+    member = db.scalars(select(Member).join(Member.user)).first()
+    member.contact = '=HYPERLINK("http://evil.example","点我")'
+    db.commit()
+    auth.as_("office1")
+    raw = client.get("/roster/export").data
+    book = load_workbook(io.BytesIO(raw))
+    cells = [c for row in book["委员"].iter_rows() for c in row if c.value == member.contact]
+    assert cells and all(c.data_type == "s" for c in cells)  # words, not a formula
+    assert b"<f>" not in zipfile.ZipFile(io.BytesIO(raw)).read("xl/worksheets/sheet6.xml")
 
 
 def test_units_and_terms_pages(client, auth):
