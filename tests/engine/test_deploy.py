@@ -53,10 +53,11 @@ def test_escapes_are_refused(roles, condition):
     assert problems and problems[0].element_id == "f_yes"
 
 
-def test_an_unquoted_timer_literal_is_refused(roles):
-    problems = _check(two_step(timer="P3D"), roles).problems
-    assert problems[0].element_id == "t1" and '"P3D"' in problems[0].message
-    assert _check(two_step(timer='"P3D"'), roles).problems == []
+@pytest.mark.parametrize("literal", ["P3D", "PT1H", "R3/PT1H", "2026-03-01T09:00:00", "2026-03-01T09:00:00+08:00"])
+def test_an_unquoted_timer_literal_is_refused_with_the_quoting_message(roles, literal):
+    problems = _check(two_step(timer=literal), roles).problems
+    assert [p.element_id for p in problems] == ["t1"] and f'写成 "{literal}"' in problems[0].message
+    assert _check(two_step(timer=f'"{literal}"'), roles).problems == []
 
 
 def test_plain_and_manual_tasks_are_refused(roles):

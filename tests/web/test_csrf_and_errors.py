@@ -111,3 +111,18 @@ def test_unexpected_error_is_a_chinese_500_and_rolls_back(demo_db_template, tmp_
     response = client.post("/proposals/new", data=SUBMIT)
     assert response.status_code == 500 and "系统出错" in text(response)
     dispose(app)
+
+
+def test_csrf_is_on_by_default(demo_db_template, tmp_path):
+    """The factory with no test settings at all refuses a POST without its token (nothing sets the flag)."""
+    import shutil
+
+    from web import create_app
+    from web.db import dispose
+
+    shutil.copy(demo_db_template, tmp_path / "plain.db")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'plain.db'}", "SECRET_KEY": "plain"})
+    assert "WTF_CSRF_ENABLED" not in app.config or app.config["WTF_CSRF_ENABLED"]
+    response = app.test_client().post("/login", data={"username": "member1", "password": "xieshang"})
+    assert response.status_code == 400 and "/login" not in (response.location or "")
+    dispose(app)
