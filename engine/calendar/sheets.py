@@ -16,7 +16,7 @@ from engine.errors import FormInvalid
 from engine.i18n import N_
 from engine.models import User
 from engine.calendar.records import KINDS
-from engine.people.rosters import save, write_sheet
+from engine.spreadsheets import save, write_sheet
 
 SHEET = "节假日安排"
 COLUMNS = ("年份", "类型", "名称", "开始日期", "结束日期", "发文字号")

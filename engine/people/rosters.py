@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.spreadsheets import save, write_sheet
 from engine.errors import Conflict, FormInvalid, NotFound
 from engine.models import Role, Unit, User
 from engine.people.records import Committee, LiaisonGroup, Member, Sector, Term
@@ -135,33 +135,6 @@ def export_workbook(session: Session) -> bytes:
     for title, columns in SHEETS.items():
         write_sheet(book, title, columns, rows[title])
     return save(book)
-
-
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def write_sheet(book: Workbook, title: str, columns: list[str], rows: list[list]) -> None:
-    sheet = book.create_sheet(title)
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for cells in sheet.iter_rows(min_row=2):  # a name typed as "=HYPERLINK(…)" comes back as words, never a formula
-        for cell in cells:
-            if isinstance(cell.value, str) and cell.value[:1] in FORMULA_STARTS:
-                cell.data_type = "s"
-                cell.quotePrefix = True
-    for index, column in enumerate(columns):
-        width = max([len(str(column))] + [len(str(r[index] or "")) for r in rows]) * 2 + 2
-        sheet.column_dimensions[sheet.cell(row=1, column=index + 1).column_letter].width = min(width, 60)
-    sheet.freeze_panes = "A2"
-
-
-def save(book: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def import_workbook(session: Session, data: bytes) -> ImportResult:

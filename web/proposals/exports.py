@@ -5,7 +5,7 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from engine.people import rosters
+from engine import spreadsheets
 from engine.procedures.proposal.register import Row
 from web.views import format_date
 
@@ -29,7 +29,7 @@ def register_workbook(rows: list[Row], year: int) -> bytes:
     for column, width in zip("ABCDEFGHIJKLMNO", (12, 50, 10, 24, 10, 16, 8, 16, 24, 12, 6, 8, 8, 8, 8)):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
-    return rosters.save(book)
+    return spreadsheets.save(book)
 
 
 def _text(cell, value: str) -> None:
