@@ -111,6 +111,9 @@ class Instance(Base):
     # mark and filter by it without knowing the procedure.
     is_key: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    # Where the case stands in its procedure's words: the status label of its furthest open step, or of the end it
+    # reached (engine/runtime/status.py), kept at every step; an owner changes it in the modeler.
+    status_label: Mapped[str] = mapped_column(String(60), default="", server_default="")
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[dt.datetime] = mapped_column(default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=_now)

@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import audit, deadlines, messages, projections, state
+from engine.runtime import audit, deadlines, messages, projections, state, status
 from engine import clock, db, registry
 from engine.definitions import deploy as definitions, forms
 from engine.calendar import holidays, workdays
@@ -213,7 +213,7 @@ def _persist(session: Session, instance: Instance, version: ProcessVersion, work
     gone = before - set(ready)
     current = state.current_data(workflow, base)
     values = {"state": state.dump(workflow), "updated_at": now, "next_timer_at": messages.next_timer(workflow),
-              "is_key": bool(current.get("is_key"))}
+              "is_key": bool(current.get("is_key")), "status_label": status.of(workflow)[:60]}
     if kept is not None:
         values["workday_deadlines"] = kept
     if workflow.is_completed():

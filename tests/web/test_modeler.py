@@ -295,3 +295,16 @@ def test_deploy_problems_are_in_english_with_the_english_ui(client, auth):
     assert "The deadline (working days) must be a whole number" in messages
     assert any(m.startswith("The step handle") and "the proposal record" in m for m in messages), messages
     assert not any(re.search(r"[\u4e00-\u9fff]", m.replace("办理答复", "")) for m in messages), messages
+
+
+def test_a_status_label_changed_in_the_modeler_shows_on_the_case_page(client, auth, db):
+    """No code change: the case page shows where a case stands in its diagram's words, from the new version on."""
+    old = submit(auth, client, "member1")
+    auth.as_("admin")
+    assert "待审查" in text(client.get(f"/instances/{old}"))
+    xml = _xml(client).replace(REVIEW_LABEL, REVIEW_LABEL.replace("待审查", "待提案委员会审查"))
+    assert client.post("/modeler/proposal/deploy", json={"xml": xml}).status_code == 200
+    new = submit(auth, client, "member2")
+    auth.as_("admin")
+    assert "待提案委员会审查" in text(client.get(f"/instances/{new}"))
+    assert "待提案委员会审查" not in text(client.get(f"/instances/{old}"))  # it runs on the version it began on
