@@ -148,15 +148,15 @@ def _working_days(today: dt.date, end: dt.date) -> int:
 
 
 def _count(session, o, m, start, end, today, target) -> Result:
-    found = sources.rows(session, m["source"], m.get("date"), start, end, m.get("where"))
+    value = sources.count(session, m["source"], m.get("date"), start, end, m.get("where"))
     running = sources.started_not_finished(session, m["source"], m.get("date"), start, end, m.get("where")) \
         if m.get("date") else 0
-    value = len(found)
     state = _state(value >= target, target - value, running, end, today, o.duration)
     if o.record_only and not target:  # the seed sets no number: done once there is one
         state = "done" if value else ("missed" if today >= end else "running")
     figure = f"{value} / {target:g}" if target else f"{value}"
-    return Result(o, state, value, target, figure, end - dt.timedelta(days=1), _ids(found))
+    return Result(o, state, value, target, figure, end - dt.timedelta(days=1),
+                  sources.ids(session, m["source"], m.get("date"), start, end, m.get("where")))
 
 
 def _share(session, o, m, year, start, end, today, target) -> Result:
@@ -165,16 +165,16 @@ def _share(session, o, m, year, start, end, today, target) -> Result:
         whole, part = len(members), sum(1 for _id, complete in members if complete)
         found = []
     else:
-        found = sources.rows(session, m["source"], m.get("date"), start, end, m.get("where"))
-        met = sources.rows(session, m["source"], m.get("date"), start, end, m.get("where"), m.get("part"))
-        whole, part = len(found), len(met)
+        whole = sources.count(session, m["source"], m.get("date"), start, end, m.get("where"))
+        part = sources.count(session, m["source"], m.get("date"), start, end, m.get("where"), m.get("part"))
+        found = sources.ids(session, m["source"], m.get("date"), start, end, m.get("where")) if whole else []
     if not whole:
         state = "missed" if today >= end else ("risk" if _working_days(today, end) < o.duration else "running")
         return Result(o, state, None, target, "无", end - dt.timedelta(days=1), note="本年尚无可计的记录")
     ratio = part / whole
     state = _state(ratio >= target, 1, 0, end, today, o.duration)  # risk: too little time left to make it up
     return Result(o, state, ratio, target, f"{part} / {whole}（{ratio:.0%}，要求 {target:.0%}）",
-                  end - dt.timedelta(days=1), _ids(found))
+                  end - dt.timedelta(days=1), found)
 
 
 def _each_quarter(session, o, m, start, today, target) -> Result:
@@ -186,12 +186,12 @@ def _each_quarter(session, o, m, start, today, target) -> Result:
             states.append("future")
             detail.append(f"第{quarter + 1}季度：未到期")
             continue
-        found = sources.rows(session, m["source"], m["date"], q_start, q_end, m.get("where"))
+        held = sources.count(session, m["source"], m["date"], q_start, q_end, m.get("where"))
         running = sources.started_not_finished(session, m["source"], m["date"], q_start, q_end, m.get("where"))
-        ids += _ids(found)
-        state = _state(len(found) >= target, target - len(found), running, q_end, today, o.duration)
+        ids += sources.ids(session, m["source"], m["date"], q_start, q_end, m.get("where")) if held else []
+        state = _state(held >= target, target - held, running, q_end, today, o.duration)
         states.append(state)
-        detail.append(f"第{quarter + 1}季度：{len(found)} 次（{STATES[state]}）")
+        detail.append(f"第{quarter + 1}季度：{held} 次（{STATES[state]}）")
     done = sum(1 for s in states if s == "done")
     for state in ("missed", "risk"):
         if state in states:
@@ -204,17 +204,15 @@ def _each_quarter(session, o, m, start, today, target) -> Result:
 
 def _each_of(session, o, m, start, end, today, target) -> Result:
     members = sources.members_of(session, m["of"])
-    found = sources.rows(session, m["source"], m["date"], start, end, m.get("where"), key=m["key"])
-    counts: dict[str, int] = {}
-    for _instance, key in found:
-        counts[key] = counts.get(key, 0) + 1
+    counts = sources.counts_by(session, m["source"], m["date"], start, end, m.get("where"), m["key"])
     lacking = [code for code in members if counts.get(code, 0) < target]
     names = sources.unit_names(session)
     running = sources.started_not_finished(session, m["source"], m["date"], start, end, m.get("where"))
     state = _state(not lacking, len(lacking), running, end, today, o.duration)
     detail = [f"尚未开展：{'、'.join(names.get(code, code) for code in lacking)}"] if lacking else []
     return Result(o, state, len(members) - len(lacking), len(members),
-                  f"{len(members) - len(lacking)} / {len(members)} 个单位", end - dt.timedelta(days=1), _ids(found),
+                  f"{len(members) - len(lacking)} / {len(members)} 个单位", end - dt.timedelta(days=1),
+                  sources.ids(session, m["source"], m["date"], start, end, m.get("where")),
                   detail)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date, and_, or_, select
+from sqlalchemy import Date, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -67,6 +67,46 @@ def _bounds(column, start: dt.date, end: dt.date) -> tuple:
     return (dt.datetime.combine(start, dt.time(0), tzinfo=clock.TZ), dt.datetime.combine(end, dt.time(0), tzinfo=clock.TZ))
 
 
+LINKS = 51  # cases linked from an obligation (the page shows 50 and says there are more)
+
+
+def _conditions(name: str, date: str | None, start: dt.date, end: dt.date, where: dict | None,
+                part: dict | None = None) -> list:
+    model = SOURCES[name].model
+    conditions = [condition(model, field, wanted) for field, wanted in {**(where or {}), **(part or {})}.items()]
+    if date:
+        column = getattr(model, date)
+        low, high = _bounds(column, start, end)
+        conditions += [column >= low, column < high]
+    return conditions
+
+
+def count(session: Session, name: str, date: str | None, start: dt.date, end: dt.date, where: dict | None,
+          part: dict | None = None) -> int:
+    """How many rows of `name` dated in [start, end) pass `where` (and `part`): counted by the database."""
+    model = SOURCES[name].model
+    return session.scalar(select(func.count()).select_from(model)
+                          .where(*_conditions(name, date, start, end, where, part))) or 0
+
+
+def counts_by(session: Session, name: str, date: str | None, start: dt.date, end: dt.date, where: dict | None,
+              key: str) -> dict[Any, int]:
+    model = SOURCES[name].model
+    column = getattr(model, key)
+    return dict(session.execute(select(column, func.count()).where(*_conditions(name, date, start, end, where))
+                                .group_by(column)).all())
+
+
+def ids(session: Session, name: str, date: str | None, start: dt.date, end: dt.date, where: dict | None,
+        part: dict | None = None) -> list[int]:
+    """The first LINKS instances the counted rows belong to (none for rows of no instance)."""
+    source = SOURCES[name]
+    if source.instance is None:
+        return []
+    return list(session.scalars(select(source.instance).where(*_conditions(name, date, start, end, where, part))
+                                .distinct().order_by(source.instance).limit(LINKS)))
+
+
 def rows(session: Session, name: str, date: str | None, start: dt.date, end: dt.date, where: dict | None,
          part: dict | None = None, key: str | None = None) -> list[tuple[int | None, Any]]:
     """(instance id, key value) of each row of `name` dated in [start, end) that passes `where` (and `part`)."""
@@ -94,8 +134,8 @@ def started_not_finished(session: Session, name: str, date: str, start: dt.date,
         return 0
     low, high = _bounds(begun, start, end)
     conditions = [condition(model, field, wanted) for field, wanted in (where or {}).items()]
-    return len(session.execute(select(model.id).where(*conditions, getattr(model, date).is_(None), begun >= low,
-                                                      begun < high)).all())
+    return session.scalar(select(func.count()).select_from(model).where(
+        *conditions, getattr(model, date).is_(None), begun >= low, begun < high)) or 0
 
 
 def member_duty(session: Session, year: int) -> list[tuple[int, bool]]:
