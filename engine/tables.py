@@ -7,6 +7,7 @@ from engine.board import thresholds as _board  # noqa: F401
 from engine.calendar import records as _calendar  # noqa: F401
 from engine.cases import records as _cases  # noqa: F401
 from engine.definitions import records as _definitions  # noqa: F401
+from engine import integrity as _integrity  # noqa: F401
 from engine.people import records as _people  # noqa: F401
 from engine.procedures.consultation import records as _consultation  # noqa: F401
 from engine.procedures.proposal import records as _proposal  # noqa: F401

@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     from web.roster import bp as roster_bp
     from web.holidays import bp as holidays_bp
     from web.board import bp as board_bp
+    from web.integrity import bp as integrity_bp
     from web.modeler import bp as modeler_bp, processes_bp
 
     db.init_app(app, settings)
@@ -75,7 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     for blueprint in (duty_bp, sheqing_bp, roster_bp, holidays_bp, board_bp):  # members, supervision, calendar, board
         app.register_blueprint(blueprint)
     app.register_blueprint(attachments_bp)
-    for blueprint in (accounts_bp, password_bp):  # 账号管理 (admin, office) and everyone's 修改密码
+    for blueprint in (accounts_bp, password_bp, integrity_bp):  # 账号管理, 修改密码, 完整性检查
         app.register_blueprint(blueprint)
     db.install(app)  # last: every view, whichever blueprint, runs as one transaction
     return app

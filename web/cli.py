@@ -1,4 +1,4 @@
-"""`xieshang` command: init-db, deploy, demo, serve, tick, holidays. Each command commits once.
+"""`xieshang` command: init-db, deploy, demo, serve, tick, verify, holidays. Each command commits once.
 
 Settings come from the environment's XIESHANG_* names (engine/settings.py), the database from --database-url."""
 from __future__ import annotations
@@ -127,8 +127,32 @@ def tick(ctx: click.Context) -> None:
         counts = schedule.tick(session)
         session.commit()
     click.echo(f"已推进 {counts['timers']} 个事项，新发起 {counts['started']} 个事项")
+    if "broken" in counts:
+        click.echo(f"每日完整性检查：发现 {counts['broken']} 处问题" if counts["broken"] else "每日完整性检查：记录完好",
+                   err=bool(counts["broken"]))
     if counts.get("deadlines"):
         click.echo(f"按新的节假日安排重算了 {counts['deadlines']} 个期限")
+
+
+@main.command()
+@click.pass_context
+def verify(ctx: click.Context) -> None:
+    """Verify every audit chain (each instance's, the account log, the calendar's and the board's); exit 1 naming the
+    first broken link of each broken chain."""
+    from engine import integrity
+
+    with _session(ctx) as session:
+        check = integrity.run(session, "command")
+        session.commit()
+        if check.ok:
+            click.echo(f"记录完好：{check.chains} 条记录链，{check.events} 条记录")
+            return
+        for finding in check.broken:
+            chain = (f"事项 {finding['instance_id']}" if finding["chain"] == "instance"
+                     else str(integrity.LOG_NAMES.get(finding["chain"], "其他记录")))
+            where = f"第 {finding['event_id']} 条记录" if finding["event_id"] else "末尾"
+            click.echo(f"{chain}：{where}，{integrity.REASONS[finding['reason']]}", err=True)
+    raise SystemExit(1)
 
 
 @main.group()

@@ -39,6 +39,7 @@ MENU = (
     Entry("accounts.index", N_("账号管理"), ("accounts.manage",), "accounts."),
     Entry("board.index", N_("年度看板"), ("board.read",), "board."),
     Entry("holidays.index", N_("节假日安排"), ("holidays.manage",), "holidays."),
+    Entry("integrity.index", N_("完整性检查"), ("audit.verify",), "integrity."),
     Entry("duty.attendance", N_("委员出席情况"), ("duty.attendance", "duty.attendance_unit"), "duty.attendance"),
     Entry("duty.division_board", N_("任务分工督查"), ("division.read",), "duty.division_board"),
 )

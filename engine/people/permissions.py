@@ -33,6 +33,7 @@ ACTIONS: dict[str, str] = {
     "board.read": "查看年度看板",
     "board.manage": "调整年度看板的考核标准",
     "modeler.use": "设计、校验、发布流程",
+    "audit.verify": "查看审计记录的完整性检查，立即检查",
 }
 # Roles carrying one of these actions are granted, taken away or touched only by someone who may `accounts.admin`.
 PRIVILEGED = frozenset({"accounts.admin", "modeler.use"})

@@ -41,18 +41,33 @@ def record(session: Session, instance: Instance, kind: str, actor: User | None, 
     return event
 
 
+def _payload(event: Event) -> dict:
+    return {"instance": event.instance_id, "kind": event.kind, "actor": event.actor_id, "at": _stamp(event.at),
+            "task": event.task_id, "data": event.data}
+
+
+def first_break(events, head: str | None = None) -> tuple[Event | None, str] | None:
+    """The first event where a chain breaks and why — "edited" (its content no longer gives its hash), "link" (it
+    does not follow the event before it: one was removed or two swapped) or "head" (the chain stops short of the head
+    kept on its instance: events at the end were removed; the event is then the last one, or None) — or None when the
+    chain holds. `events` in the order they were written."""
+    prev, last = "", None
+    for event in events:
+        if event.prev_hash != prev:
+            return event, "link"
+        if event.hash != _digest(prev, _payload(event)):
+            return event, "edited"
+        prev, last = event.hash, event
+    if head is not None and head != prev:
+        return last, "head"
+    return None
+
+
 def verify(session: Session, instance_id: int) -> bool:
-    """True when the instance's events still form an unbroken chain."""
-    prev = ""
-    for event in session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.id)):
-        payload = {
-            "instance": event.instance_id, "kind": event.kind, "actor": event.actor_id, "at": _stamp(event.at),
-            "task": event.task_id, "data": event.data,
-        }
-        if event.prev_hash != prev or event.hash != _digest(prev, payload):
-            return False
-        prev = event.hash
-    return True
+    """True when the instance's events still form an unbroken chain up to the head kept on the instance."""
+    events = session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.id))
+    head = session.scalar(select(Instance.audit_head).where(Instance.id == instance_id))
+    return first_break(events, head) is None
 
 
 # ------------------------------------------------------------------ logs of no instance (accounts, the holiday calendar)
@@ -82,12 +97,10 @@ def log_events(session: Session, kinds: tuple[str, ...], *extra) -> list[Event]:
     return list(session.scalars(select(Event).where(*_log_rows(kinds), *extra).order_by(Event.id.desc())))
 
 
+def log_break(session: Session, kinds: tuple[str, ...]) -> tuple[Event | None, str] | None:
+    return first_break(session.scalars(select(Event).where(*_log_rows(kinds)).order_by(Event.id)))
+
+
 def verify_log(session: Session, kinds: tuple[str, ...]) -> bool:
     """True while the log's events still form an unbroken chain (none edited, none removed)."""
-    prev = ""
-    for event in session.scalars(select(Event).where(*_log_rows(kinds)).order_by(Event.id)):
-        if event.prev_hash != prev or event.hash != _digest(prev, _log_payload(event.kind, event.actor_id, event.at,
-                                                                               event.data)):
-            return False
-        prev = event.hash
-    return True
+    return log_break(session, kinds) is None

@@ -45,11 +45,15 @@ def start_due(session: Session, limit: int = 200) -> int:
 
 
 def tick(session: Session) -> dict[str, int]:
-    """What `xieshang tick` does: fire due timers, start what was scheduled for today, send due-date reminders."""
+    """What `xieshang tick` does: fire due timers, start what was scheduled for today, send due-date reminders, and
+    once a night verify every audit chain (`broken` in the counts when it ran)."""
+    from engine import integrity
     from engine.calendar import holidays
     from engine.worklist import notifications
 
     counts = {"deadlines": holidays.repair_recent(session), "timers": runtime.fire_due_timers(session),
               "started": start_due(session)}
     notifications.tick(session)
+    if integrity.due(session):
+        counts["broken"] = len(integrity.run(session, "tick").broken)
     return counts

@@ -121,7 +121,7 @@ def test_the_delegator_hears_when_the_delegate_completes(flow):
 def test_reminders_once_per_task_and_kind(flow):
     instance = flow.submit()
     flow.do("tiwei", instance, "review", {"decision": "立案"})  # assign: due in 5 working days (Mon 9 March)
-    assert schedule.tick(flow.session) == {"deadlines": 0, "timers": 0, "started": 0}
+    assert schedule.tick(flow.session).items() >= {"deadlines": 0, "timers": 0, "started": 0}.items()
     flow.session.commit()
     assert [k for k, _ in inbox_of(flow, "office1")] == ["task"]
     clock.set_now(MONDAY + dt.timedelta(days=3))  # Thursday: 2 working days left

@@ -137,7 +137,7 @@ def test_the_new_deadline_gets_its_own_reminders_and_shows_overdue_once_it_passe
     flow.session.commit()
     flow.do("duban", instance, "remind", EXTEND)
     handle = handle_row(flow, instance)
-    assert schedule.tick(flow.session) == {"deadlines": 0, "timers": 0, "started": 0}
+    assert schedule.tick(flow.session).items() >= {"deadlines": 0, "timers": 0, "started": 0}.items()
     flow.session.commit()
     assert reminders_for(flow, handle.id) == ["overdue"]  # nothing new: 40 days to go
 
@@ -147,7 +147,7 @@ def test_the_new_deadline_gets_its_own_reminders_and_shows_overdue_once_it_passe
     assert reminders_for(flow, handle.id) == ["overdue", "due_soon"] and due_state(flow, handle.id) == "soon"
 
     clock.set_now(dt.datetime(2026, 7, 16, 0, 0, 1, tzinfo=clock.TZ))  # just past it
-    assert schedule.tick(flow.session) == {"deadlines": 0, "timers": 0, "started": 0}  # the diagram's timer fired long ago
+    assert schedule.tick(flow.session).items() >= {"deadlines": 0, "timers": 0, "started": 0}.items()  # the diagram's timer fired long ago
     flow.session.commit()
     assert reminders_for(flow, handle.id) == ["overdue", "due_soon", "overdue"]
     assert due_state(flow, handle.id) == "overdue" and flow.open_ids(instance) == ["handle"]

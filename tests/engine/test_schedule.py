@@ -18,9 +18,9 @@ def test_a_scheduled_instance_starts_on_its_day(deployed, users):
                             requested_by=users.member1)
     bad = schedule.schedule(deployed, "proposal", MONDAY + dt.timedelta(days=3), {"title": ""})
     deployed.commit()
-    assert schedule.tick(deployed) == {"deadlines": 0, "timers": 0, "started": 0}
+    assert schedule.tick(deployed).items() >= {"deadlines": 0, "timers": 0, "started": 0}.items()
     clock.advance(dt.timedelta(days=3, seconds=1))
-    assert schedule.tick(deployed) == {"deadlines": 0, "timers": 0, "started": 1}
+    assert schedule.tick(deployed).items() >= {"deadlines": 0, "timers": 0, "started": 1}.items()
     deployed.commit()
     assert row.status == "started" and bad.status == "failed" and "必填" in bad.error
     instance = deployed.get(Instance, row.instance_id)
