@@ -6,11 +6,15 @@ route that name through this clock so that due dates, timers and ``xieshang tick
 from __future__ import annotations
 
 import datetime as _dt
+import threading
+from contextlib import contextmanager
+from typing import Iterator
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
 _offset = _dt.timedelta(0)
 _frozen: _dt.datetime | None = None
+_firing = threading.local()
 
 
 def now() -> _dt.datetime:
@@ -37,10 +41,23 @@ def reset() -> None:
     _offset, _frozen = _dt.timedelta(0), None
 
 
+@contextmanager
+def firing() -> Iterator[None]:
+    """While a tick fires timers: SpiffWorkflow fires a timer only strictly after its date, and a timer due at this
+    very instant is due — so in this thread the timers see a moment one microsecond on."""
+    _firing.on = True
+    try:
+        yield
+    finally:
+        _firing.on = False
+
+
 class _ClockDatetime(_dt.datetime):
     @classmethod
     def now(cls, tz=None):  # noqa: D102 - same contract as datetime.now
         current = now()
+        if getattr(_firing, "on", False):
+            current += _dt.timedelta(microseconds=1)
         return current.astimezone(tz) if tz else current.replace(tzinfo=None)
 
 

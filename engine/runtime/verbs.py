@@ -167,8 +167,9 @@ def fire_due_timers(session: Session, limit: int = 500) -> int:
                 version = _version(session, instance.version_id)
                 workflow = _load(session, instance.state, version)
                 before = {str(t.id) for t in state.ready_user_tasks(workflow)}
-                workflow.refresh_timers()
-                _step(workflow, workflow.do_engine_steps)
+                with clock.firing():  # due at this instant is due (`<=`, as the query above)
+                    workflow.refresh_timers()
+                    _step(workflow, workflow.do_engine_steps)
                 _persist(session, instance, version, workflow, before=before, actor=None, kind="timer")
             moved += 1
         except StaleInstance:  # someone completed a step of it meanwhile: the next tick fires it
@@ -176,6 +177,9 @@ def fire_due_timers(session: Session, limit: int = 500) -> int:
         except XieshangError as err:  # one broken instance must not hold up everyone else's timers
             log.error("timer of instance %s failed: %s", instance.id, err.message)
             instance.status, instance.error = "error", err.message
+        except Exception:  # noqa: BLE001 - nor may an instance whose saved state no longer loads
+            log.exception("timer of instance %s failed", instance.id)
+            instance.status, instance.error = "error", N_("到期自动推进时出错，该事项已暂停，请系统管理员查看日志。")
     return moved
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import clock, db
-from engine.runtime import verbs as runtime
+from engine.runtime import audit, verbs as runtime
 from engine.errors import Conflict
 from engine.models import Event, OpenTask, User
 
@@ -76,6 +76,13 @@ def test_two_processes_completing_one_task(db_url, deployed, users, race_inside)
     assert completes == 1
     assert [row.bpmn_id for row in session.scalars(select(OpenTask).where(OpenTask.instance_id == instance.id))] == [
         "assign"]
+    # The state itself, not only the rows: one chain of two events, the review done once, the loser told who won.
+    session.expire_all()
+    assert session.scalars(select(Event.kind).where(Event.instance_id == instance.id).order_by(Event.id)).all() == [
+        "start", "complete"]
+    assert audit.verify(session, instance.id)
+    assert runtime.instance_data(session, instance)["decision"] == "立案"
+    assert "已由" in outcomes[0] and "办理" in outcomes[0], outcomes
 
 
 @pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
@@ -105,3 +112,4 @@ def test_two_steps_of_one_instance_completed_at_once_both_count(db_url, deployed
     completes = session.scalar(select(func.count()).select_from(Event).where(
         Event.instance_id == instance.id, Event.kind == "complete", Event.bpmn_id == "co_opinion"))
     assert completes == 2
+    assert audit.verify(session, instance.id)

@@ -8,7 +8,7 @@ import pytest
 
 from engine.errors import Conflict
 
-from .helpers import SUBMIT, instance_count, submit, task_id, text
+from .helpers import SUBMIT, instance_count, open_steps, submit, task_id, text
 
 
 @pytest.fixture
@@ -41,12 +41,16 @@ def test_task_post_and_logout_need_the_token(client, db):
     client.post("/login", data={"username": "member1", "password": "xieshang", "csrf_token": token(client, "/login")})
     client.post("/proposals/new", data={**SUBMIT, "csrf_token": token(client, "/proposals/new")})
     assert client.post("/logout").status_code == 400
+    assert client.get("/inbox").status_code == 200  # still logged in
     client.post("/logout", data={"csrf_token": token(client, "/inbox")})
+    assert client.get("/inbox").status_code == 302  # logged out
     client.post("/login", data={"username": "tiwei", "password": "xieshang", "csrf_token": token(client, "/login")})
     tid = task_id(db, "tiwei", 1, "review")
     assert client.post(f"/tasks/{tid}", data={"decision": "立案"}).status_code == 400
+    assert open_steps(db, 1) == ["review"]  # refused: nothing done
     response = client.post(f"/tasks/{tid}", data={"decision": "立案", "csrf_token": token(client, "/inbox")})
     assert response.status_code == 302
+    assert open_steps(db, 1) == ["assign"]  # done with the token
 
 
 def test_refusals_are_logged_with_user_path_and_message(client, auth, caplog):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.models import User
 from engine.procedures.supervision.records import DivisionTask, SheqingItem
 
-from .helpers import do, instance_count, open_steps, scalar, text
+from .helpers import do, instance_count, open_steps, scalar, submit, text
 
 SHEQING = {"title": "农村道路破损影响春耕运输", "category": "社会", "content": "东风镇三条村道破损严重。", "source": "群众反映"}
 
@@ -86,10 +86,18 @@ def test_all_members_page_lists_what_each_lacks_and_exports(client, auth, db):
 def test_a_member_exports_only_their_own_archive(client, auth, db):
     member1 = scalar(db, select(User.id).where(User.username == "member1"))
     member2 = scalar(db, select(User.id).where(User.username == "member2"))
+    submit(auth, client, "member1")  # a proposal of member1's, to be in their archive and nobody else's
     auth.as_("member1")
-    assert client.get(f"/duty/members/{member1}/archive.xlsx").status_code == 200
-    assert client.get(f"/duty/members/{member2}/archive.xlsx").status_code == 403
+    response = client.get(f"/duty/members/{member1}/archive.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    summary = list(book["五个一"].iter_rows(values_only=True))
+    assert [row[1] for row in summary[1:]] == ["member1"]
+    assert {row[0] for row in list(book["履职记录"].iter_rows(values_only=True))[1:]} == {summary[1][0]}
+    refused = client.get(f"/duty/members/{member2}/archive.xlsx")
+    assert refused.status_code == 403 and not refused.data.startswith(b"PK")  # no workbook at all
     assert client.get(f"/duty/members/{member2}").status_code == 403
+    assert client.get("/duty/members/archive.xlsx").status_code == 403
 
 
 @pytest.mark.parametrize("username, status", [("zzb_ganbu", 200), ("tzb_ganbu", 200), ("office1", 200),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import REVIEW, do, submit, text, to_accept
+from .helpers import REVIEW, SUBMIT, do, submit, text, to_accept
 
 
 def test_detail_shows_history_with_readable_data_and_open_steps(client, auth, db):
@@ -31,7 +31,11 @@ def test_completed_instance(client, auth, db):
 def test_people_involved_may_view(client, auth, db, username):
     instance_id = to_accept(auth, client, db)
     auth.as_(username)
-    assert client.get(f"/instances/{instance_id}").status_code == 200
+    response = client.get(f"/instances/{instance_id}")
+    page = text(response)
+    assert response.status_code == 200
+    assert SUBMIT["title"] in page and "城区老旧小区管网老化" in page  # the case itself, not an empty frame
+    assert "签收" in page  # where it stands: the lead unit's step to accept it
 
 
 @pytest.mark.parametrize("username", ["member2", "fgw_clerk"])

@@ -11,7 +11,7 @@ from engine import clock
 from engine.models import Event, OpenTask, User
 from engine.worklist.records import SavedView
 
-from .helpers import REVIEW, do, submit, task_id, text
+from .helpers import REVIEW, do, open_steps, submit, task_id, text
 
 MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.TZ)
 
@@ -111,7 +111,13 @@ def test_claim_then_only_the_claimer_completes(client, auth, db):
 
 def test_completing_an_unclaimed_task_needs_no_claim(client, auth, db):
     instance_id = to_assign(auth, client, db)
+    tid = task_id(db, "office2", instance_id, "assign")
+    assert holder(db, tid) == (None, None)
     do(auth, client, db, "office2", instance_id, "assign", {"lead_unit": "czj"})
+    assert open_steps(db, instance_id) == ["accept"]
+    done = db.scalars(select(Event).where(Event.task_id == tid)).all()
+    assert [(e.kind, e.actor.username, e.data.get("lead_unit")) for e in done] == [("complete", "office2", "czj")]
+    db.rollback()
 
 
 def test_release(client, auth, db):
