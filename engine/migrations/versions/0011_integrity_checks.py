@@ -1,6 +1,6 @@
 """integrity_checks: each run of the audit chains' verification (xieshang verify, the nightly tick, the page)
 
-Revision ID: 0019_integrity_checks
+Revision ID: 0011_integrity_checks
 Revises: 0010_instance_status_label
 Create Date: 2026-12-07 06:22:54.835348
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import engine.models
 
 
-revision = '0019_integrity_checks'
+revision = '0011_integrity_checks'
 down_revision = '0010_instance_status_label'
 branch_labels = None
 depends_on = None
