@@ -272,3 +272,21 @@ def test_each_obligation_is_met_missed_and_at_risk_by_the_years_records(deployed
         _row(s, users, m["source"], values, n + 1)
     done = obligations.evaluate(s, [obligation], 2026, dt.date(2026, 12, 29))[0]
     assert done.state == "done", (done.figure, done.note)
+
+
+def test_every_date_an_obligation_counts_a_year_over_is_indexed(catalogue):
+    """A year's figures are range scans: a date column with no index would read every record ever kept."""
+    from engine.board import sources
+
+    dated = set()
+    for o in catalogue.values():
+        m = o.measure
+        if m.get("date") and m["source"] in sources.SOURCES:
+            dated.add((m["source"], m["date"]))
+        if m.get("then"):
+            dated.add((m["then"]["source"], m["then"]["field"]))
+    assert len(dated) > 10
+    unindexed = sorted((name, column) for name, column in dated
+                       if column not in {list(ix.columns)[0].name
+                                         for ix in sources.SOURCES[name].model.__table__.indexes})
+    assert unindexed == []

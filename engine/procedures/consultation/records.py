@@ -35,7 +35,7 @@ class ConsultationPlan(Base):
     issued_on: Mapped[dt.date | None]
     published_on: Mapped[dt.date | None]
     media: Mapped[list[str]] = mapped_column(default=list)
-    created_at: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
     closed_at: Mapped[dt.datetime | None]
 
 
@@ -91,7 +91,7 @@ class Consultation(Base):
     counterpart_unit: Mapped[str | None] = mapped_column(String(40), index=True)
     sector_group: Mapped[str | None] = mapped_column(String(100))
     leaders: Mapped[str] = mapped_column(String(100), default="")
-    planned_date: Mapped[dt.date | None]
+    planned_date: Mapped[dt.date | None] = mapped_column(index=True)
     status: Mapped[str] = mapped_column(String(30), default="")
     opinion: Mapped[str | None] = mapped_column(Text)  # 征求意见: the committee's opinion
     adoption: Mapped[str | None] = mapped_column(String(10))  # 全部采纳 | 部分采纳 | 未采纳
@@ -99,8 +99,8 @@ class Consultation(Base):
     converted_proposals: Mapped[int] = mapped_column(Integer, default=0)  # 界别协商: 成果转化
     converted_speeches: Mapped[int] = mapped_column(Integer, default=0)
     converted_sqmy: Mapped[int] = mapped_column(Integer, default=0)
-    started_at: Mapped[dt.datetime]
-    closed_at: Mapped[dt.datetime | None]
+    started_at: Mapped[dt.datetime] = mapped_column(index=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
 
 class ConsultationMaterial(Base):
@@ -182,7 +182,7 @@ class Outcome(Base):
     raised_by_groups: Mapped[list[str]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(20), default="待报送")
     doc_no: Mapped[str | None] = mapped_column(String(60))
-    sent_on: Mapped[dt.date | None]
+    sent_on: Mapped[dt.date | None] = mapped_column(index=True)
     send_county: Mapped[bool] = mapped_column(Boolean, default=False)
     send_gov: Mapped[bool] = mapped_column(Boolean, default=False)
     send_units: Mapped[list[str]] = mapped_column(default=list)
@@ -191,7 +191,7 @@ class Outcome(Base):
     gov_leader: Mapped[str | None] = mapped_column(String(60))
     gov_read_on: Mapped[dt.date | None]
     fed_back_on: Mapped[dt.date | None]
-    created_at: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
     closed_at: Mapped[dt.datetime | None]
 
 
@@ -204,7 +204,7 @@ class Instruction(Base):
     task_id: Mapped[str] = mapped_column(String(36), unique=True)
     channel: Mapped[str] = mapped_column(String(10))  # 县委 | 县政府
     leader: Mapped[str] = mapped_column(String(60), default="")
-    instructed_on: Mapped[dt.date | None]
+    instructed_on: Mapped[dt.date | None] = mapped_column(index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     impl_units: Mapped[list[str]] = mapped_column(default=list)
     impl_due: Mapped[dt.date | None]
@@ -222,7 +222,7 @@ class Implementation(Base):
     unit_code: Mapped[str] = mapped_column(String(40), index=True)
     status: Mapped[str] = mapped_column(String(20))
     report: Mapped[str] = mapped_column(Text, default="")
-    reported_on: Mapped[dt.date | None]
+    reported_on: Mapped[dt.date | None] = mapped_column(index=True)
 
 
 class Feedback(Base):

@@ -42,10 +42,10 @@ class Proposal(Base):
     accepted_at: Mapped[dt.datetime | None]
     # 答复期限 of the current (or last) handling round: the diagram's deadline, or the date 督办 agreed to extend it to.
     reply_due: Mapped[dt.datetime | None]
-    replied_at: Mapped[dt.datetime | None]  # the first reply
+    replied_at: Mapped[dt.datetime | None] = mapped_column(index=True)  # the first reply
     first_reply_due: Mapped[dt.datetime | None]  # reply_due when the first reply came (按期答复)
     rehandled_at: Mapped[dt.datetime | None]  # 不满意 sent the proposal back to its unit (重新办理)
-    closed_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     proposer: Mapped[User] = relationship(lazy="joined")
     signers: Mapped[list["ProposalCosigner"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 

@@ -66,7 +66,7 @@ class Appraisal(Base):
     report: Mapped[str | None] = mapped_column(Text)
     rectification: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[dt.datetime]
-    closed_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
 
 class Inspection(Base):
@@ -83,8 +83,8 @@ class Inspection(Base):
     approval: Mapped[str | None] = mapped_column(String(20))
     final_report: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[dt.datetime]
-    reported_at: Mapped[dt.datetime | None]
-    closed_at: Mapped[dt.datetime | None]
+    reported_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
 
 class Participation(Base):
@@ -116,7 +116,7 @@ class DutyAssessment(Base):
     record: Mapped[dict[str, Any]] = mapped_column(default=dict)
     grade: Mapped[str | None] = mapped_column(String(10))
     comment: Mapped[str | None] = mapped_column(Text)
-    closed_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     user: Mapped[User] = relationship(lazy="joined")
 
 
@@ -134,5 +134,5 @@ class DivisionTask(Base):
     rounds: Mapped[int] = mapped_column(Integer, default=0)
     deadline: Mapped[str | None] = mapped_column(String(10))
     opinion: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime] = mapped_column(index=True)
     closed_at: Mapped[dt.datetime | None]
