@@ -6,6 +6,8 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+from referencing import Registry
+from referencing.exceptions import Unresolvable
 
 from engine.errors import FormInvalid
 from engine.i18n import N_
@@ -36,11 +38,36 @@ def schema_problems(schema) -> list[str]:
         return [N_("表单不是有效的 JSON Schema：%(reason)s", reason=err.message)]
     if schema.get("type") != "object":
         return [N_("表单的顶层 type 必须是 object")]
-    problems = []
+    problems = _reference_problems(schema)
     for key in _field_names(schema):
         if key in FORBIDDEN_KEYS or key.startswith("_"):
             problems.append(N_("表单字段名 %(key)s 不允许使用", key=key))
     return problems
+
+
+def _walk(node):
+    """Every (key, value) pair of every object inside a schema, depth first."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+# A form is one self-contained file: `$ref` may point inside it ("#/$defs/…"), never at a URL or another file — the
+# server would fetch it (http://, file://) on every submission. Validation uses a registry holding only the form.
+_REFERENCE_KEYS = ("$ref", "$dynamicRef")
+
+
+def _reference_problems(schema: dict) -> list[str]:
+    return [N_("表单不能引用外部定义（%(key)s: %(ref)s）：只能引用本表单内的定义，如 \"#/$defs/名称\"", key=key, ref=value)
+            for key, value in _walk(schema)
+            if key in _REFERENCE_KEYS and isinstance(value, str) and not value.startswith("#")]
+
+
+_NOTHING_TO_FETCH = Registry()  # no `retrieve`: a reference outside the form is unresolvable, never fetched
 
 
 def _field_names(schema: dict) -> list[str]:
@@ -82,8 +109,13 @@ def validate(schema: dict | None, data: dict) -> dict:
         elif _is_group(props.get(key)) and isinstance(value, list):
             clean[key] = _clean_rows(value)
     errors: dict[str, str] = {}
-    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    for err in sorted(validator.iter_errors(clean), key=lambda e: list(e.path)):
+    validator = Draft202012Validator(schema, registry=_NOTHING_TO_FETCH,
+                                     format_checker=Draft202012Validator.FORMAT_CHECKER)
+    try:
+        found = sorted(validator.iter_errors(clean), key=lambda e: list(e.path))
+    except Unresolvable:
+        raise FormInvalid({}, N_("此表单引用了表单以外的定义，无法校验：请流程管理员修改表单后再提交。")) from None
+    for err in found:
         if err.validator == "required":
             given = err.instance if isinstance(err.instance, dict) else clean
             for name in err.validator_value:
