@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
+import re2
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import SchemaError, ValidationError
+from referencing import Registry
+from referencing.exceptions import Unresolvable
 
 from engine.errors import FormInvalid
 from engine.i18n import N_
@@ -36,11 +40,100 @@ def schema_problems(schema) -> list[str]:
         return [N_("表单不是有效的 JSON Schema：%(reason)s", reason=err.message)]
     if schema.get("type") != "object":
         return [N_("表单的顶层 type 必须是 object")]
-    problems = []
+    problems = _reference_problems(schema) + _pattern_problems(schema)
     for key in _field_names(schema):
         if key in FORBIDDEN_KEYS or key.startswith("_"):
             problems.append(N_("表单字段名 %(key)s 不允许使用", key=key))
     return problems
+
+
+def _walk(node):
+    """Every (key, value) pair of every object inside a schema, depth first."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+# A form is one self-contained file: `$ref` may point inside it ("#/$defs/…"), never at a URL or another file — the
+# server would fetch it (http://, file://) on every submission. Validation uses a registry holding only the form.
+_REFERENCE_KEYS = ("$ref", "$dynamicRef")
+
+
+def _reference_problems(schema: dict) -> list[str]:
+    return [N_("表单不能引用外部定义（%(key)s: %(ref)s）：只能引用本表单内的定义，如 \"#/$defs/名称\"", key=key, ref=value)
+            for key, value in _walk(schema)
+            if key in _REFERENCE_KEYS and isinstance(value, str) and not value.startswith("#")]
+
+
+# `pattern` is matched by RE2, in time linear in the input (Python's re backtracks: "^(a+)+$" against a long input
+# takes longer than the universe). A pattern RE2 cannot run (back-references, look-around) is refused on saving;
+# `patternProperties` is refused outright (a form names its fields).
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+
+
+@lru_cache(maxsize=1024)
+def _regex(pattern: str):
+    return re2.compile(pattern, _RE2_OPTIONS)
+
+
+def _pattern_problems(schema: dict) -> list[str]:
+    problems = []
+    for key, value in _walk(schema):
+        if key == "patternProperties" and isinstance(value, dict):
+            problems.append(N_("表单不支持 patternProperties：请逐个列出字段"))
+        elif key == "pattern" and isinstance(value, str):
+            try:
+                _regex(value)
+            except re2.error:
+                problems.append(N_("格式规则 %(pattern)s 无法使用（不支持反向引用、环视等写法）", pattern=value))
+    return problems
+
+
+def _matches(pattern: str, text: str) -> bool:
+    try:
+        return _regex(pattern).search(text) is not None
+    except re2.error:
+        return False  # a stored pattern RE2 cannot run: nothing matches it, rather than backtracking
+
+
+def _linear_pattern(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not _matches(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _linear_pattern_properties(validator, patterns, instance, schema):
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        for key, value in instance.items():
+            if _matches(pattern, key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _linear_additional_properties(validator, additional, instance, schema):
+    if not validator.is_type(instance, "object"):
+        return
+    known = schema.get("properties", {})
+    patterns = list(schema.get("patternProperties", {}))
+    extras = [key for key in instance if key not in known
+              and not any(_matches(pattern, key) for pattern in patterns)]
+    if validator.is_type(additional, "object"):
+        for extra in extras:
+            yield from validator.descend(instance[extra], additional, path=extra)
+    elif not additional and extras:
+        yield ValidationError(f"Additional properties are not allowed ({', '.join(map(repr, sorted(extras)))})")
+
+
+FormValidator = validators.extend(Draft202012Validator, {
+    "pattern": _linear_pattern, "patternProperties": _linear_pattern_properties,
+    "additionalProperties": _linear_additional_properties,
+})
+_NOTHING_TO_FETCH = Registry()  # no `retrieve`: a reference outside the form is unresolvable, never fetched
 
 
 def _field_names(schema: dict) -> list[str]:
@@ -82,8 +175,12 @@ def validate(schema: dict | None, data: dict) -> dict:
         elif _is_group(props.get(key)) and isinstance(value, list):
             clean[key] = _clean_rows(value)
     errors: dict[str, str] = {}
-    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    for err in sorted(validator.iter_errors(clean), key=lambda e: list(e.path)):
+    validator = FormValidator(schema, registry=_NOTHING_TO_FETCH, format_checker=FormValidator.FORMAT_CHECKER)
+    try:
+        found = sorted(validator.iter_errors(clean), key=lambda e: list(e.path))
+    except Unresolvable:
+        raise FormInvalid({}, N_("此表单引用了表单以外的定义，无法校验：请流程管理员修改表单后再提交。")) from None
+    for err in found:
         if err.validator == "required":
             given = err.instance if isinstance(err.instance, dict) else clean
             for name in err.validator_value:

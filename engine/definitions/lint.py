@@ -43,22 +43,60 @@ def _label(node) -> str:
     return f"“{name}”" if name else ""
 
 
+# Every element the BPMN 2.0 schema (Semantic.xsd) types as an expression (tExpression / tFormalExpression), whether or
+# not SpiffWorkflow evaluates it today, and every SpiffWorkflow extension that holds one: all are checked at deploy
+# time, so the runtime sandbox never meets code that deploy let through.
+_BPMN_EXPRESSIONS = (
+    "conditionExpression",  # sequence flows
+    "condition",  # conditional events (start, intermediate, boundary, event sub-process); complex behaviour
+    "activationCondition",  # complex gateway
+    "loopCondition",  # standard loop
+    "loopCardinality", "completionCondition",  # multi-instance; ad-hoc sub-process
+    "expression", "formalExpression",  # resource assignment, correlation retrieval, and the substitution group
+    "messagePath", "dataPath",  # correlation property retrieval (message and data)
+    "from", "to", "transformation",  # data input / output associations
+)
+_SPIFF_EXPRESSIONS = ("messagePayload", "payloadExpression", "expression")  # message payloads, correlations
+_SPIFF_SCRIPTS = ("preScript", "postScript")
+_TIMERS = ("timeDate", "timeDuration", "timeCycle")
+# Elements an expression sits inside that are not drawn: a problem names the flow element that holds them.
+_INNER = re.compile(r"(EventDefinition|LoopCharacteristics|Association|Expression|Performer|Owner)$|^(assignment|"
+                    r"ioSpecification|dataInput|dataOutput|inputSet|outputSet|extensionElements|properties|property|"
+                    r"processVariableCorrelation|serviceTaskOperator|parameters|parameter|performer)$")
+
+
+def _site(node) -> str | None:
+    """The element an expression belongs to: the nearest enclosing element with an id that a person sees in the
+    diagram (the timer event, not its timerEventDefinition; the task, not its loop characteristics)."""
+    fallback = None
+    parent = node.getparent()
+    while parent is not None:
+        if isinstance(parent.tag, str) and parent.get("id"):
+            fallback = fallback or parent.get("id")
+            if not _INNER.search(etree.QName(parent).localname):
+                return parent.get("id")
+        parent = parent.getparent()
+    return fallback or node.get("id")
+
+
 def _expressions(root):
     """Yield (element id, source, is_script, is_timer) for every expression in the diagram."""
     b, s = NS["bpmn"], NS["spiffworkflow"]
-    for node in root.iter(f"{{{b}}}conditionExpression", f"{{{b}}}loopCardinality", f"{{{b}}}completionCondition",
-                          f"{{{b}}}formalExpression", f"{{{s}}}messagePayload", f"{{{s}}}processVariableCorrelation"):
+    tags = [f"{{{b}}}{tag}" for tag in _BPMN_EXPRESSIONS] + [f"{{{s}}}{tag}" for tag in _SPIFF_EXPRESSIONS]
+    for node in root.iter(*tags):
+        if len(node) == 0 and (node.text or "").strip():
+            yield _site(node), node.text.strip(), False, False
+    for node in root.iter(*(f"{{{b}}}{tag}" for tag in _TIMERS)):
+        yield _site(node), (node.text or "").strip(), False, True
+    for node in root.iter(f"{{{b}}}script", *(f"{{{s}}}{tag}" for tag in _SPIFF_SCRIPTS)):
         if (node.text or "").strip():
-            yield _owner(node), node.text.strip(), False, False
-    for tag in ("timeDate", "timeDuration", "timeCycle"):
-        for node in root.iter(f"{{{b}}}{tag}"):
-            yield _owner(node), (node.text or "").strip(), False, True
-    for node in root.iter(f"{{{b}}}script", f"{{{s}}}preScript", f"{{{s}}}postScript"):
-        if (node.text or "").strip():
-            yield _owner(node), node.text, True, False
+            yield _site(node), node.text, True, False
     for node in root.iter(f"{{{s}}}property"):
         if node.get("name") in EXPRESSION_PROPERTIES and (node.get("value") or "").strip():
-            yield _owner(node), node.get("value").strip(), False, False
+            yield _site(node), node.get("value").strip(), False, False
+    for node in root.iter(f"{{{s}}}parameter"):  # service task operator parameters are evaluated
+        if (node.get("value") or "").strip():
+            yield _site(node), node.get("value").strip(), False, False
 
 
 def _check_expression(element_id, source, is_script, is_timer) -> list[Problem]:
