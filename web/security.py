@@ -1,18 +1,38 @@
 """What every request passes through before and after its view, whatever the page: the deployment's transport
-(Secure cookies behind TLS, proxy headers trusted only when configured).
+(Secure cookies behind TLS, proxy headers trusted only when configured) and the security headers of every answer.
 
 Each guard lives here once instead of in the views, so that a new page is covered without a line of its own.
 """
 from __future__ import annotations
 
-from flask import Flask
+import logging
+from collections import deque
+
+from flask import Flask, Response, current_app, request, session
 
 from engine.settings import Settings
+
+log = logging.getLogger("xieshang.security")
+
+# No inline script, no eval, nothing from another site (the pages have none: keep it that way). Inline style
+# attributes stay allowed: bpmn-js and ECharts draw with them. Violations are reported to /csp-report and logged.
+CSP = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
+    "font-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    "frame-ancestors 'none'", "report-uri /csp-report",
+])
+CSP_REPORTS = "xieshang_csp_reports"  # app.extensions: the latest reports, for tests and a look in a debugger
 
 
 def init_app(app: Flask, settings: Settings) -> None:
     """Before any other hook: a refused request never reaches the database or a view."""
     _transport(app, settings)
+    app.after_request(_headers)
+    app.extensions[CSP_REPORTS] = deque(maxlen=100)
+    app.add_url_rule("/csp-report", "csp_report", _csp_report, methods=["POST"])
+    from web import csrf
+
+    csrf.exempt(_csp_report)  # the browser posts it, with no token
 
 
 # ---------------------------------------------------------------- transport
@@ -34,3 +54,28 @@ def _transport(app: Flask, settings: Settings) -> None:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,  # type: ignore
                                 x_prefix=hops)
+
+
+# ---------------------------------------------------------------- headers
+
+def _headers(response: Response) -> Response:
+    """Every answer: no MIME sniffing, no Referer to other sites. HTML pages: the CSP and no framing. Whatever is
+    answered to someone logged in (not the stylesheets and scripts) is never stored by the browser or a proxy, so
+    the back button after 退出 or a shared computer's cache shows nothing."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "static" and "_user_id" in session:
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _csp_report() -> tuple[str, int]:
+    """What a browser refused under the CSP: logged for the administrator (nothing is stored)."""
+    report = request.get_data(cache=False)[:4096].decode("utf-8", "replace")
+    current_app.extensions[CSP_REPORTS].append(report)
+    log.warning("content security policy violation: %s", report)
+    return "", 204
