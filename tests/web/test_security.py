@@ -101,3 +101,57 @@ def test_csp_violations_are_reported_and_logged(site, caplog):
     assert response.status_code == 204
     assert "script-src" in caplog.text
 
+
+# ---------------------------------------------------------------- 5. control characters
+
+def test_control_characters_at_login_are_a_401_with_a_message(site):
+    client = site.test_client()
+    for username, password in (("member1\x00", PASSWORD), ("member1", PASSWORD + "\x00"), ("member1\x1b", "x")):
+        response = login(client, username, password)
+        assert response.status_code == 401 and "控制字符" in response.get_data(as_text=True)
+        assert "\x00" not in response.get_data(as_text=True)
+    assert client.get("/inbox").status_code == 302, "not logged in"
+
+
+@pytest.mark.parametrize("path", ["/inbox?q=%00", "/accounts?q=a%00b", "/proposals/register?q=%01", "/inbox?%00=1",
+                                  "/modeler/abc%00", "/public?q=%7f"])
+def test_control_characters_in_a_query_or_path_are_a_422(site, path):
+    client = site.test_client()
+    assert login(client, "admin").status_code == 302
+    response = client.get(path)
+    assert response.status_code == 422 and "控制字符" in response.get_data(as_text=True), path
+    json = client.get(path, headers={"Accept": "application/json"})
+    assert json.status_code == 422 and "控制字符" in json.get_json()["error"]
+
+
+def test_control_characters_in_a_form_json_body_or_file_name_change_nothing(site, site_db):
+    import io
+
+    from sqlalchemy import func, select
+
+    from engine.models import Event, Instance
+
+    def counts():
+        value = (site_db.scalar(select(func.count()).select_from(Instance)),
+                 site_db.scalar(select(func.count()).select_from(Event)))
+        site_db.rollback()
+        return value
+
+    client = site.test_client()
+    assert login(client, "member3").status_code == 302
+    before = counts()
+    from .helpers import SUBMIT
+
+    response = client.post("/proposals/new", data={**SUBMIT, "title": "关于\x00改善的建议"})
+    assert response.status_code == 422 and "控制字符" in response.get_data(as_text=True)
+    assert "title" in response.get_data(as_text=True)
+    response = client.post("/proposals/new", data={**SUBMIT, "content": "第一段\r\n\t第二段\x0c"})
+    assert response.status_code == 422
+    response = client.post("/modeler/proposal/save", json={"xml": "<definitions>\x00</definitions>"})
+    assert response.status_code == 422 and "控制字符" in response.get_json()["error"]
+    response = client.post("/instances/1/attachments", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(b"%PDF-1.4"), "报告\x00.pdf")})
+    assert response.status_code == 422
+    assert counts() == before
+    ok = client.post("/proposals/new", data={**SUBMIT, "content": "第一段\r\n\t第二段"})  # tab and new lines are text
+    assert ok.status_code == 302
