@@ -11,6 +11,9 @@ XIESHANG_UPLOAD_TYPES          allowed extensions, comma-separated (default: eve
 XIESHANG_SMTP_HOST             mail server; no mail without it
 XIESHANG_SMTP_PORT (25), XIESHANG_SMTP_FROM, XIESHANG_SMTP_USER, XIESHANG_SMTP_PASSWORD, XIESHANG_SMTP_STARTTLS,
 XIESHANG_BASE_URL              for links in mail
+XIESHANG_SECURE_COOKIES        1 behind TLS: the session cookie is sent over HTTPS only, and HSTS is announced
+XIESHANG_TRUSTED_PROXIES       how many reverse proxies in front set X-Forwarded-For/-Proto/-Host/-Port/-Prefix
+                               (0, the default: those headers are ignored, the client is the TCP peer)
 """
 from __future__ import annotations
 
@@ -45,6 +48,8 @@ class Settings:
     upload_max_mb: float = 20
     upload_types: frozenset[str] | None = None
     smtp: SmtpSettings | None = None
+    secure_cookies: bool = False
+    trusted_proxies: int = 0
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> Settings:
@@ -57,7 +62,9 @@ class Settings:
                    due_soon_days=_number(text("DUE_SOON_DAYS"), int, DEFAULT_SOON_DAYS),
                    files_dir=Path(text("FILES_DIR")) if text("FILES_DIR") else None,
                    upload_max_mb=_number(text("UPLOAD_MAX_MB"), float, 20.0),
-                   upload_types=frozenset(types) if types else None, smtp=smtp_from(values))
+                   upload_types=frozenset(types) if types else None, smtp=smtp_from(values),
+                   secure_cookies=text("SECURE_COOKIES").lower() in ("1", "true", "yes"),
+                   trusted_proxies=_number(text("TRUSTED_PROXIES"), int, 0))
 
 
 def smtp_from(values: Mapping[str, Any]) -> SmtpSettings | None:

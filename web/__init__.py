@@ -44,7 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key or _secret_key(Path(app.instance_path))
 
-    from web import db, errors, i18n, menu, users, views
+    from web import db, errors, i18n, menu, security, users, views
     from web.accounts import bp as accounts_bp
     from web.attachments import bp as attachments_bp
     from web.auth import bp as auth_bp
@@ -62,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     from web.integrity import bp as integrity_bp
     from web.modeler import bp as modeler_bp, processes_bp
 
+    security.init_app(app, settings)  # first: its request hooks run before any other
     db.init_app(app, settings)
     users.init_app(app)
     csrf.init_app(app)

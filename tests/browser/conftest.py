@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 from tests.web.conftest import build_demo_db
 from web import create_app
 from web.db import dispose
+from web.security import CSP_REPORTS
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -54,6 +55,8 @@ def live_server(tmp_path):
         thread.join(timeout=10)
         server.server_close()
         dispose(app)
+    # Every page, bpmn-js and ECharts included, works under the Content-Security-Policy: nothing was refused.
+    assert not app.extensions[CSP_REPORTS], "\n".join(app.extensions[CSP_REPORTS])
 
 
 @pytest.fixture

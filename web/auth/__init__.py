@@ -41,8 +41,15 @@ def login():
             login_user(WebUser(user))
             return redirect(safe_next(next_url))
         error = _("用户名或密码错误")
-    return render_template("auth/login.html", error=error, username=request.form.get("username", ""),
-                           next_url=next_url or ""), (401 if error else 200)
+    return login_page(error, status=401 if error else 200)
+
+
+def login_page(error: str = "", status: int = 200):
+    """The login form again, with what was typed as the username (never the password) and where to go next."""
+    from web.security import CONTROL
+
+    return render_template("auth/login.html", error=error, username=CONTROL.sub("", request.form.get("username", "")),
+                           next_url=CONTROL.sub("", request.values.get("next") or "")), status
 
 
 @bp.post("/logout")

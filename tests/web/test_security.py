@@ -1,0 +1,157 @@
+"""Hardening, each class of attack tested on SQLite and on PostgreSQL (the `site` fixture builds one demo site per
+backend for this module; tests keep apart by the people and client addresses they use)."""
+from __future__ import annotations
+
+import pytest
+from flask import request
+
+from web.db import dispose
+
+from .both_backends import make_site, site, site_db, site_url  # noqa: F401 - fixtures
+from .conftest import PASSWORD
+
+
+def login(client, username: str, password: str = PASSWORD, **kwargs):
+    return client.post("/login", data={"username": username, "password": password}, **kwargs)
+
+
+# ---------------------------------------------------------------- 14. cookies and proxies
+
+def _seen() -> str:
+    return f"{request.remote_addr} {request.scheme} {request.host}"
+
+
+@pytest.fixture(scope="module")
+def direct(site_url):
+    """The same database served as it is by default, with a page that shows who the app thinks is asking."""
+    app = make_site(site_url)
+    app.add_url_rule("/_seen", "seen", _seen)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture(scope="module")
+def behind_proxy(site_url):
+    """The same database served as behind one TLS-terminating reverse proxy."""
+    app = make_site(site_url, XIESHANG_SECURE_COOKIES="1", XIESHANG_TRUSTED_PROXIES="1")
+    app.add_url_rule("/_seen", "seen", _seen)
+    yield app
+    dispose(app)
+
+
+def test_session_cookie_is_secure_only_when_configured(site, behind_proxy):
+    plain = login(site.test_client(), "member4")
+    assert plain.status_code == 302
+    assert "Secure" not in plain.headers["Set-Cookie"] and "Strict-Transport-Security" not in plain.headers
+    secure = login(behind_proxy.test_client(), "member4")
+    assert secure.status_code == 302
+    cookie = secure.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_proxy_headers_are_trusted_only_when_configured(direct, behind_proxy):
+    forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "zx.example.cn"}
+    direct = direct.test_client().get("/_seen", headers=forwarded, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert direct.get_data(as_text=True) == "198.51.100.7 http localhost"
+    proxied = behind_proxy.test_client().get("/_seen", headers=forwarded, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert proxied.get_data(as_text=True) == "203.0.113.9 https zx.example.cn"
+
+
+# ---------------------------------------------------------------- 13. security headers
+
+def test_html_pages_carry_the_security_headers_and_no_inline_script(site):
+    client = site.test_client()
+    for path in ("/login", "/public"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        csp = page.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+        assert "unsafe-eval" not in csp and "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";")[0]
+        assert page.headers["X-Frame-Options"] == "DENY" and page.headers["X-Content-Type-Options"] == "nosniff"
+        assert page.headers["Referrer-Policy"] == "same-origin"
+        assert "no-store" not in page.headers.get("Cache-Control", ""), "public pages may be cached"
+    assert login(client, "member5").status_code == 302
+    for path in ("/inbox", "/proposals", "/password"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert page.headers["Cache-Control"] == "no-store" and "Content-Security-Policy" in page.headers, path
+    style = client.get("/static/app.css")
+    assert style.headers["X-Content-Type-Options"] == "nosniff" and "no-store" not in style.headers.get("Cache-Control", "")
+    style.close()
+
+
+def test_templates_have_no_inline_script_or_event_handler():
+    """The CSP refuses them: a template that adds one breaks in the browser, so it fails here first."""
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "web" / "templates"
+    for path in templates.rglob("*.html"):
+        source = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", source), f"inline <script> in {path}"
+        assert not re.search(r"\son[a-z]+\s*=", source), f"inline event handler in {path}"
+        assert "javascript:" not in source, path
+
+
+def test_csp_violations_are_reported_and_logged(site, caplog):
+    client = site.test_client()
+    report = b'{"csp-report": {"blocked-uri": "inline", "violated-directive": "script-src"}}'
+    response = client.post("/csp-report", data=report, content_type="application/csp-report")
+    assert response.status_code == 204
+    assert "script-src" in caplog.text
+
+
+# ---------------------------------------------------------------- 5. control characters
+
+def test_control_characters_at_login_are_a_401_with_a_message(site):
+    client = site.test_client()
+    for username, password in (("member1\x00", PASSWORD), ("member1", PASSWORD + "\x00"), ("member1\x1b", "x")):
+        response = login(client, username, password)
+        assert response.status_code == 401 and "控制字符" in response.get_data(as_text=True)
+        assert "\x00" not in response.get_data(as_text=True)
+    assert client.get("/inbox").status_code == 302, "not logged in"
+
+
+@pytest.mark.parametrize("path", ["/inbox?q=%00", "/accounts?q=a%00b", "/proposals/register?q=%01", "/inbox?%00=1",
+                                  "/modeler/abc%00", "/public?q=%7f"])
+def test_control_characters_in_a_query_or_path_are_a_422(site, path):
+    client = site.test_client()
+    assert login(client, "admin").status_code == 302
+    response = client.get(path)
+    assert response.status_code == 422 and "控制字符" in response.get_data(as_text=True), path
+    json = client.get(path, headers={"Accept": "application/json"})
+    assert json.status_code == 422 and "控制字符" in json.get_json()["error"]
+
+
+def test_control_characters_in_a_form_json_body_or_file_name_change_nothing(site, site_db):
+    import io
+
+    from sqlalchemy import func, select
+
+    from engine.models import Event, Instance
+
+    def counts():
+        value = (site_db.scalar(select(func.count()).select_from(Instance)),
+                 site_db.scalar(select(func.count()).select_from(Event)))
+        site_db.rollback()
+        return value
+
+    client = site.test_client()
+    assert login(client, "member3").status_code == 302
+    before = counts()
+    from .helpers import SUBMIT
+
+    response = client.post("/proposals/new", data={**SUBMIT, "title": "关于\x00改善的建议"})
+    assert response.status_code == 422 and "控制字符" in response.get_data(as_text=True)
+    assert "title" in response.get_data(as_text=True)
+    response = client.post("/proposals/new", data={**SUBMIT, "content": "第一段\r\n\t第二段\x0c"})
+    assert response.status_code == 422
+    response = client.post("/modeler/proposal/save", json={"xml": "<definitions>\x00</definitions>"})
+    assert response.status_code == 422 and "控制字符" in response.get_json()["error"]
+    response = client.post("/instances/1/attachments", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(b"%PDF-1.4"), "报告\x00.pdf")})
+    assert response.status_code == 422
+    assert counts() == before
+    ok = client.post("/proposals/new", data={**SUBMIT, "content": "第一段\r\n\t第二段"})  # tab and new lines are text
+    assert ok.status_code == 302
