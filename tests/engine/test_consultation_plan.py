@@ -15,7 +15,8 @@ from engine.procedures.consultation.records import Consultation, ConsultationPla
 
 from .consultation_flow import START, ConsultationFlow
 
-SOLICIT = {"title": "政协开鲁县委员会2026年度协商计划", "plan_year": 2026, "solicit_deadline": "2026-01-09",
+SOLICIT = {"title": "政协开鲁县委员会2026年度协商计划", "plan_year": 2026, "plenary_date": "2026-02-10",
+           "solicit_deadline": "2026-01-09",
            "solicit_units": ["fgw", "czj"], "solicit_committees": ["jjw", "nyw"], "solicit_note": "请于1月9日前报送。"}
 CANDIDATES = [
     {"title": "县域冷链物流发展", "source": "县委交办", "proposer": "县委办公室", "proposed_form": "专题议政性常委会会议"},
@@ -168,3 +169,52 @@ def test_a_compiled_list_is_required(flow):
     with pytest.raises(FormInvalid):
         runtime.complete_task(flow.session, flow.user("office1"), compile_task.id, {"candidate_topics": []})
     flow.session.rollback()
+
+
+def test_a_decision_not_before_the_plenary_is_questioned_then_corrected_or_recorded_with_its_reason(flow):
+    """第9条: decided before the plenary. The step warns rather than refuses: a true late date must be recordable
+    (the plan is still issued, the board counts O4 as missed); a mistyped one is corrected."""
+    instance = solicit_and_compile(flow)
+    assert plan_of(flow, instance).plenary_on == dt.date(2026, 2, 10)
+    flow.do("mishuzhang", instance, "joint", JOINT)
+    flow.do("zhuxi", instance, "chair_review", {"chair_meeting_date": "2026-01-19", "chair_decision": "同意报县委"})
+    flow.do("changwei", instance, "standing_review", {"standing_meeting_date": "2026-02-10", "standing_decision": "同意"})
+    assert flow.open_ids(instance) == ["standing_late"] and plan_of(flow, instance).status == "核实研究日期"
+    assert plan_of(flow, instance).approved_at is None  # a date being checked approves nothing yet
+    assert flow.session.scalars(select(ScheduledStart)).all() == []
+    late = flow.open(instance, "standing_late")[0]
+    with pytest.raises(FormInvalid) as refused:  # recording it as it happened needs the reason
+        runtime.complete_task(flow.session, flow.user("changwei"), late.id, {"late_action": "如实记录"})
+    flow.session.rollback()
+    assert "late_reason" in refused.value.errors
+    flow.do("changwei", instance, "standing_late", {"late_action": "更正日期"})
+    assert flow.open_ids(instance) == ["standing_review"]
+    flow.do("changwei", instance, "standing_review", {"standing_meeting_date": "2026-02-12", "standing_decision": "同意"})
+    assert flow.open_ids(instance) == ["standing_late"]
+    flow.do("changwei", instance, "standing_late", {"late_action": "如实记录",
+                                                    "late_reason": "全体会议提前召开，县委常委会会后研究确定。"})
+    assert flow.open_ids(instance) == ["issue"]
+    plan = plan_of(flow, instance)
+    assert (plan.standing_meeting_on, plan.plenary_on) == (dt.date(2026, 2, 12), dt.date(2026, 2, 10))
+    assert plan.late_reason == "全体会议提前召开，县委常委会会后研究确定。" and plan.approved_at is not None
+    assert len(flow.session.scalars(select(ScheduledStart)).all()) == 5
+
+    from engine.board import obligations
+    o4 = {o.id: o for o in obligations.load()}["O4"]
+    board = obligations.evaluate(flow.session, [o4], 2026, dt.date(2026, 3, 1))[0]
+    assert board.state == "missed" and board.figure == "2026-02-12 审定，2026-02-10 全体会议"
+
+
+def test_a_decision_before_the_plenary_goes_straight_to_issue(flow):
+    instance = solicit_and_compile(flow)
+    flow.do("mishuzhang", instance, "joint", JOINT)
+    flow.do("zhuxi", instance, "chair_review", {"chair_meeting_date": "2026-01-19", "chair_decision": "同意报县委"})
+    flow.do("changwei", instance, "standing_review", {"standing_meeting_date": "2026-02-09", "standing_decision": "同意"})
+    assert flow.open_ids(instance) == ["issue"]
+    plan = plan_of(flow, instance)
+    assert plan.late_reason is None and plan.approved_at is not None
+    with pytest.raises(FormInvalid) as refused:  # the plan records the plenary's date from the start
+        runtime.start_instance(flow.session, flow.user("office1"), "annual_plan",
+                               {k: v for k, v in SOLICIT.items() if k != "plenary_date"})
+    flow.session.rollback()
+    assert "plenary_date" in refused.value.errors
