@@ -16,7 +16,7 @@ from engine.procedures.consultation.records import Consultation, ConsultationPla
 from .consultation_flow import START, ConsultationFlow
 
 SOLICIT = {"title": "政协开鲁县委员会2026年度协商计划", "plan_year": 2026, "plenary_date": "2026-02-10",
-           "solicit_deadline": "2026-01-09",
+           "solicit_days": 4,
            "solicit_units": ["fgw", "czj"], "solicit_committees": ["jjw", "nyw"], "solicit_note": "请于1月9日前报送。"}
 CANDIDATES = [
     {"title": "县域冷链物流发展", "source": "县委交办", "proposer": "县委办公室", "proposed_form": "专题议政性常委会会议"},
@@ -218,3 +218,54 @@ def test_a_decision_before_the_plenary_goes_straight_to_issue(flow):
                                {k: v for k, v in SOLICIT.items() if k != "plenary_date"})
     flow.session.rollback()
     assert "plenary_date" in refused.value.errors
+
+
+def test_solicitation_has_a_deadline_then_催报_then_the_office_compiles_without_the_silent_units(flow):
+    """第7条 solicitation waits for no one forever: at the deadline (working days set at the start) the units still
+    silent are reminded, the office urges them and either waits some working days more or compiles without them —
+    each recorded as 未报送."""
+    from engine.worklist.records import Notification
+
+    instance = flow.start("office1", "annual_plan", SOLICIT)  # 4 working days from Monday 5 January: Friday the 9th
+    plan = plan_of(flow, instance)
+    assert plan.solicit_deadline == dt.date(2026, 1, 9) and plan.urged_at is None
+    assert flow.session.get(Instance, instance.id).next_timer_at.astimezone(clock.TZ).isoformat() == \
+        "2026-01-09T23:59:59+08:00"
+    flow.do("xwb_clerk", instance, "county_topics", {"county_topics": [{"title": "县域冷链物流发展", "kind": "县委交办"}]})
+    flow.do("fgw_clerk", instance, "dept_topics", {"dept_topics": [{"title": "营商环境"}]})
+    flow.do("jjw_clerk", instance, "committee_topics", {"committee_topics": [
+        {"title": "城区停车难", "source": "委员联名提出"}]})
+
+    assert flow.tick(days=4, hours=14)["timers"] == 0  # Friday 23:00: not yet
+    flow.tick(hours=2)  # Saturday 01:00: the deadline passed
+    assert flow.open_ids(instance) == ["committee_topics", "dept_topics", "gov_topics", "urge"]
+    plan = plan_of(flow, instance)
+    assert plan.urged_at is not None and plan.status == "征集截止，催报"
+    overdue = {n.user_id for n in flow.session.scalars(select(Notification).where(
+        Notification.instance_id == instance.id, Notification.kind == "overdue"))}
+    assert {flow.user(u).id for u in ("zfb_clerk", "czj_clerk", "nyw_clerk")} <= overdue  # the 催报 reminder
+    assert not {flow.user(u).id for u in ("xwb_clerk", "fgw_clerk", "jjw_clerk")} & overdue  # those who answered
+
+    urge = flow.open(instance, "urge")[0]
+    with pytest.raises(FormInvalid):  # waiting longer needs the number of days
+        runtime.complete_task(flow.session, flow.user("office1"), urge.id, {"urge_action": "继续等待"})
+    flow.session.rollback()
+    flow.do("office1", instance, "urge", {"urge_action": "继续等待", "extend_days": 2,
+                                          "urge_note": "1月12日电话催报县财政局、农业农村委员会和县政府办公室"})
+    assert plan_of(flow, instance).solicit_deadline == dt.date(2026, 1, 13)  # Saturday + 2 working days
+    assert flow.open_ids(instance) == ["committee_topics", "dept_topics", "gov_topics"]
+    flow.do("nyw_clerk", instance, "committee_topics", {})  # answers after the reminder
+    flow.tick(days=5)  # Thursday 15 January 01:00
+    assert flow.open_ids(instance) == ["dept_topics", "gov_topics", "urge"]
+    flow.do("office1", instance, "urge", {"urge_action": "不再等待"})
+
+    assert flow.open_ids(instance) == ["compile"]  # the silent units' steps are closed
+    assert flow.session.get(Instance, instance.id).next_timer_at is None
+    data = flow.data(instance)
+    assert sorted((x["unit"], x["status"]) for x in data["dept_topic_lists"]) == [("czj", "未报送"), ("fgw", "已报送")]
+    assert sorted((x["unit"], x["status"]) for x in data["committee_topic_lists"]) == [("jjw", "已报送"),
+                                                                                       ("nyw", "已报送")]
+    assert (data["county_status"], data["gov_status"], data["gov_topics"]) == ("已报送", "未报送", [])
+    assert plan_of(flow, instance).unreported == ["zfb", "czj"]
+    flow.do("office1", instance, "compile", {"candidate_topics": CANDIDATES})
+    assert flow.open_ids(instance) == ["joint"] and plan_of(flow, instance).unreported == ["zfb", "czj"]

@@ -57,7 +57,7 @@ def flow(deployed, users, both_backends):
 
 def approve_plan(flow) -> Instance:
     plan = flow.start("office1", "annual_plan", {"title": "政协开鲁县委员会2026年度协商计划", "plan_year": 2026,
-                                                 "plenary_date": "2026-02-26", "solicit_deadline": "2026-01-09", "solicit_units": [],
+                                                 "plenary_date": "2026-02-26", "solicit_days": 4, "solicit_units": [],
                                                  "solicit_committees": list(COUNTERPARTS)})
     flow.do("xwb_clerk", plan, "county_topics", {"county_topics": [{"title": "县域冷链物流发展", "kind": "县委交办"}]})
     flow.do("zfb_clerk", plan, "gov_topics", {})
