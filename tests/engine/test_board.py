@@ -150,8 +150,8 @@ def test_a_share_of_replies_on_time(deployed, catalogue, users):
 
 def test_the_plan_decided_before_the_plenary(deployed, catalogue):
     plan = _instance(deployed, "annual_plan")
-    deployed.add(ConsultationPlan(instance_id=plan, number="2026-001", year=2026, created_at=at(2026, 1, 5)))
-    _meeting(deployed, "plenary", None, at(2026, 1, 5), planned_date=dt.date(2026, 2, 20))
+    deployed.add(ConsultationPlan(instance_id=plan, number="2026-001", year=2026, created_at=at(2026, 1, 5),
+                                  plenary_on=dt.date(2026, 2, 20)))  # the plan records the plenary's date
     deployed.flush()
     assert result(deployed, catalogue, "O4", dt.date(2026, 1, 6)).state == "running"
     assert result(deployed, catalogue, "O4", dt.date(2026, 2, 2)).state == "risk"  # < 20 working days to the plenary
@@ -159,6 +159,10 @@ def test_the_plan_decided_before_the_plenary(deployed, catalogue):
     deployed.get(ConsultationPlan, 1).standing_meeting_on = dt.date(2026, 2, 10)
     deployed.flush()
     assert result(deployed, catalogue, "O4", dt.date(2026, 2, 21)).state == "done"
+    deployed.get(ConsultationPlan, 1).standing_meeting_on = dt.date(2026, 2, 20)  # on the plenary's day: too late
+    deployed.flush()
+    late = result(deployed, catalogue, "O4", dt.date(2026, 2, 21))
+    assert late.state == "missed" and late.figure == "2026-02-20 审定，2026-02-20 全体会议"
 
 
 def test_obligations_with_no_record_say_why(deployed, catalogue):

@@ -15,7 +15,8 @@ from engine.procedures.consultation.records import Consultation, ConsultationPla
 
 from .consultation_flow import START, ConsultationFlow
 
-SOLICIT = {"title": "政协开鲁县委员会2026年度协商计划", "plan_year": 2026, "solicit_deadline": "2026-01-09",
+SOLICIT = {"title": "政协开鲁县委员会2026年度协商计划", "plan_year": 2026, "plenary_date": "2026-02-10",
+           "solicit_days": 4,
            "solicit_units": ["fgw", "czj"], "solicit_committees": ["jjw", "nyw"], "solicit_note": "请于1月9日前报送。"}
 CANDIDATES = [
     {"title": "县域冷链物流发展", "source": "县委交办", "proposer": "县委办公室", "proposed_form": "专题议政性常委会会议"},
@@ -168,3 +169,103 @@ def test_a_compiled_list_is_required(flow):
     with pytest.raises(FormInvalid):
         runtime.complete_task(flow.session, flow.user("office1"), compile_task.id, {"candidate_topics": []})
     flow.session.rollback()
+
+
+def test_a_decision_not_before_the_plenary_is_questioned_then_corrected_or_recorded_with_its_reason(flow):
+    """第9条: decided before the plenary. The step warns rather than refuses: a true late date must be recordable
+    (the plan is still issued, the board counts O4 as missed); a mistyped one is corrected."""
+    instance = solicit_and_compile(flow)
+    assert plan_of(flow, instance).plenary_on == dt.date(2026, 2, 10)
+    flow.do("mishuzhang", instance, "joint", JOINT)
+    flow.do("zhuxi", instance, "chair_review", {"chair_meeting_date": "2026-01-19", "chair_decision": "同意报县委"})
+    flow.do("changwei", instance, "standing_review", {"standing_meeting_date": "2026-02-10", "standing_decision": "同意"})
+    assert flow.open_ids(instance) == ["standing_late"] and plan_of(flow, instance).status == "核实研究日期"
+    assert plan_of(flow, instance).approved_at is None  # a date being checked approves nothing yet
+    assert flow.session.scalars(select(ScheduledStart)).all() == []
+    late = flow.open(instance, "standing_late")[0]
+    with pytest.raises(FormInvalid) as refused:  # recording it as it happened needs the reason
+        runtime.complete_task(flow.session, flow.user("changwei"), late.id, {"late_action": "如实记录"})
+    flow.session.rollback()
+    assert "late_reason" in refused.value.errors
+    flow.do("changwei", instance, "standing_late", {"late_action": "更正日期"})
+    assert flow.open_ids(instance) == ["standing_review"]
+    flow.do("changwei", instance, "standing_review", {"standing_meeting_date": "2026-02-12", "standing_decision": "同意"})
+    assert flow.open_ids(instance) == ["standing_late"]
+    flow.do("changwei", instance, "standing_late", {"late_action": "如实记录",
+                                                    "late_reason": "全体会议提前召开，县委常委会会后研究确定。"})
+    assert flow.open_ids(instance) == ["issue"]
+    plan = plan_of(flow, instance)
+    assert (plan.standing_meeting_on, plan.plenary_on) == (dt.date(2026, 2, 12), dt.date(2026, 2, 10))
+    assert plan.late_reason == "全体会议提前召开，县委常委会会后研究确定。" and plan.approved_at is not None
+    assert len(flow.session.scalars(select(ScheduledStart)).all()) == 5
+
+    from engine.board import obligations
+    o4 = {o.id: o for o in obligations.load()}["O4"]
+    board = obligations.evaluate(flow.session, [o4], 2026, dt.date(2026, 3, 1))[0]
+    assert board.state == "missed" and board.figure == "2026-02-12 审定，2026-02-10 全体会议"
+
+
+def test_a_decision_before_the_plenary_goes_straight_to_issue(flow):
+    instance = solicit_and_compile(flow)
+    flow.do("mishuzhang", instance, "joint", JOINT)
+    flow.do("zhuxi", instance, "chair_review", {"chair_meeting_date": "2026-01-19", "chair_decision": "同意报县委"})
+    flow.do("changwei", instance, "standing_review", {"standing_meeting_date": "2026-02-09", "standing_decision": "同意"})
+    assert flow.open_ids(instance) == ["issue"]
+    plan = plan_of(flow, instance)
+    assert plan.late_reason is None and plan.approved_at is not None
+    with pytest.raises(FormInvalid) as refused:  # the plan records the plenary's date from the start
+        runtime.start_instance(flow.session, flow.user("office1"), "annual_plan",
+                               {k: v for k, v in SOLICIT.items() if k != "plenary_date"})
+    flow.session.rollback()
+    assert "plenary_date" in refused.value.errors
+
+
+def test_solicitation_has_a_deadline_then_催报_then_the_office_compiles_without_the_silent_units(flow):
+    """第7条 solicitation waits for no one forever: at the deadline (working days set at the start) the units still
+    silent are reminded, the office urges them and either waits some working days more or compiles without them —
+    each recorded as 未报送."""
+    from engine.worklist.records import Notification
+
+    instance = flow.start("office1", "annual_plan", SOLICIT)  # 4 working days from Monday 5 January: Friday the 9th
+    plan = plan_of(flow, instance)
+    assert plan.solicit_deadline == dt.date(2026, 1, 9) and plan.urged_at is None
+    assert flow.session.get(Instance, instance.id).next_timer_at.astimezone(clock.TZ).isoformat() == \
+        "2026-01-09T23:59:59+08:00"
+    flow.do("xwb_clerk", instance, "county_topics", {"county_topics": [{"title": "县域冷链物流发展", "kind": "县委交办"}]})
+    flow.do("fgw_clerk", instance, "dept_topics", {"dept_topics": [{"title": "营商环境"}]})
+    flow.do("jjw_clerk", instance, "committee_topics", {"committee_topics": [
+        {"title": "城区停车难", "source": "委员联名提出"}]})
+
+    assert flow.tick(days=4, hours=14)["timers"] == 0  # Friday 23:00: not yet
+    flow.tick(hours=2)  # Saturday 01:00: the deadline passed
+    assert flow.open_ids(instance) == ["committee_topics", "dept_topics", "gov_topics", "urge"]
+    plan = plan_of(flow, instance)
+    assert plan.urged_at is not None and plan.status == "征集截止，催报"
+    overdue = {n.user_id for n in flow.session.scalars(select(Notification).where(
+        Notification.instance_id == instance.id, Notification.kind == "overdue"))}
+    assert {flow.user(u).id for u in ("zfb_clerk", "czj_clerk", "nyw_clerk")} <= overdue  # the 催报 reminder
+    assert not {flow.user(u).id for u in ("xwb_clerk", "fgw_clerk", "jjw_clerk")} & overdue  # those who answered
+
+    urge = flow.open(instance, "urge")[0]
+    with pytest.raises(FormInvalid):  # waiting longer needs the number of days
+        runtime.complete_task(flow.session, flow.user("office1"), urge.id, {"urge_action": "继续等待"})
+    flow.session.rollback()
+    flow.do("office1", instance, "urge", {"urge_action": "继续等待", "extend_days": 2,
+                                          "urge_note": "1月12日电话催报县财政局、农业农村委员会和县政府办公室"})
+    assert plan_of(flow, instance).solicit_deadline == dt.date(2026, 1, 13)  # Saturday + 2 working days
+    assert flow.open_ids(instance) == ["committee_topics", "dept_topics", "gov_topics"]
+    flow.do("nyw_clerk", instance, "committee_topics", {})  # answers after the reminder
+    flow.tick(days=5)  # Thursday 15 January 01:00
+    assert flow.open_ids(instance) == ["dept_topics", "gov_topics", "urge"]
+    flow.do("office1", instance, "urge", {"urge_action": "不再等待"})
+
+    assert flow.open_ids(instance) == ["compile"]  # the silent units' steps are closed
+    assert flow.session.get(Instance, instance.id).next_timer_at is None
+    data = flow.data(instance)
+    assert sorted((x["unit"], x["status"]) for x in data["dept_topic_lists"]) == [("czj", "未报送"), ("fgw", "已报送")]
+    assert sorted((x["unit"], x["status"]) for x in data["committee_topic_lists"]) == [("jjw", "已报送"),
+                                                                                       ("nyw", "已报送")]
+    assert (data["county_status"], data["gov_status"], data["gov_topics"]) == ("已报送", "未报送", [])
+    assert plan_of(flow, instance).unreported == ["zfb", "czj"]
+    flow.do("office1", instance, "compile", {"candidate_topics": CANDIDATES})
+    assert flow.open_ids(instance) == ["joint"] and plan_of(flow, instance).unreported == ["zfb", "czj"]

@@ -57,7 +57,7 @@ def flow(deployed, users, both_backends):
 
 def approve_plan(flow) -> Instance:
     plan = flow.start("office1", "annual_plan", {"title": "政协开鲁县委员会2026年度协商计划", "plan_year": 2026,
-                                                 "solicit_deadline": "2026-01-09", "solicit_units": [],
+                                                 "plenary_date": "2026-02-26", "solicit_days": 4, "solicit_units": [],
                                                  "solicit_committees": list(COUNTERPARTS)})
     flow.do("xwb_clerk", plan, "county_topics", {"county_topics": [{"title": "县域冷链物流发展", "kind": "县委交办"}]})
     flow.do("zfb_clerk", plan, "gov_topics", {})
@@ -212,6 +212,7 @@ def test_a_year_of_planned_consultation(flow):
     assert board["O22"].figure.startswith(f"{len(ITEMS) - 2} / {len(ITEMS) - 2}")  # two went to departments only
     assert board["O12"].state == "risk" and board["O12"].figure == "3 / 5 个单位"  # 财政局, 卫健委 not yet
     assert "县财政局" in board["O12"].detail[0] and "县卫生健康委员会" in board["O12"].detail[0]
-    assert board["O4"].state == "running"  # decided 2026-01-20; the plenary's date is not in this year's records
+    assert board["O4"].state == "done"  # decided 2026-01-20, before the plenary of 2026-02-26 the plan records
+    assert board["O4"].figure == "2026-01-20 审定，2026-02-26 全体会议"
     assert set(board["O9"].instances) == {c.instance_id for c in session.scalars(
         select(Consultation).where(Consultation.process_key == "topical_meeting"))}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -35,13 +36,15 @@ START_HOUR = dt.time(9, 0)
 
 PLAN = Requires(
     ("annual_plan",), N_("年度协商计划记录"),
-    steps={"compile": N_("征集的议题"), "joint": N_("计划的协商事项"), "chair_review": N_("主席会议审议结果、退回次数"),
-           "standing_review": N_("县委常委会研究结果、计划批准和按计划发起"), "issue": N_("印发文号"), "publish": N_("公开发布")},
-    data=("title", "plan_year", "solicit_deadline", "candidate_topics", "plan_items", "chair_decision",
+    steps={"urge": N_("催报"), "compile": N_("征集的议题、未报送的单位"), "joint": N_("计划的协商事项"), "chair_review": N_("主席会议审议结果、退回次数"),
+           "standing_review": N_("县委常委会研究结果、计划批准和按计划发起"),
+           "standing_late": N_("晚于全体会议研究的原因"), "issue": N_("印发文号"), "publish": N_("公开发布")},
+    data=("title", "plan_year", "plenary_date", "late_action", "late_reason", "solicit_days", "solicit_deadline",
+          "unreported", "candidate_topics", "plan_items", "chair_decision",
           "chair_meeting_date", "standing_decision", "standing_meeting_date", "in_work_points", "doc_no", "issued_on",
           "published_on", "media"))
-COMPILE, JOINT, CHAIR_REVIEW, STANDING_REVIEW, ISSUE, PUBLISH = PLAN.each(
-    "compile", "joint", "chair_review", "standing_review", "issue", "publish")
+URGE, COMPILE, JOINT, CHAIR_REVIEW, STANDING_REVIEW, STANDING_LATE, ISSUE, PUBLISH = PLAN.each(
+    "urge", "compile", "joint", "chair_review", "standing_review", "standing_late", "issue", "publish")
 FACTS = Requires(
     PROCESS_KEYS[1:-1], N_("协商活动记录"),  # one record for six diagrams: each keeps the steps it has
     steps={"opinion": N_("研究提出的意见、会议记录"), "adoption": N_("采纳情况"), "conversion": N_("成果转化数"),
@@ -65,7 +68,7 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
     steps = _steps(workflow)
     top = steps.get(workflow, Steps())
     if instance.process_key == PLAN.processes[0]:
-        _plan(session, instance, workflow, data, top, kind)
+        _plan(session, instance, workflow, data, top, kind, steps)
         return
     consultation_id = None
     if instance.process_key != OUTCOME:
@@ -92,18 +95,38 @@ def _outcomes(session: Session, instance, workflow, steps, consultation_id: int 
 
 # ---------------------------------------------------------------------------------------------------- P1
 
-def _plan(session: Session, instance, workflow, data: dict, top: Steps, kind: str) -> None:
+def _live(workflow, key: str):
+    """`key` as the workflow's live tasks hold it now (a value a script set, such as the solicitation's deadline)."""
+    live = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+    for task in sorted(live, key=lambda t: t.last_state_change, reverse=True):  # the newest value first
+        if key in task.data:
+            return task.data[key]
+    return None
+
+
+def _plan(session: Session, instance, workflow, data: dict, top: Steps, kind: str, steps: dict) -> None:
     now = clock.now()
     if kind == "start":
         session.execute(insert(ConsultationPlan).values(
             instance_id=instance.id, number=instance.business_key, title=_text(data.get("title"), 200),
-            year=data.get("plan_year"), solicit_deadline=_date(data.get("solicit_deadline")), status="征集议题",
+            year=data.get("plan_year"), status="征集议题",
+            solicit_deadline=_date(data.get("solicit_deadline") or _live(workflow, "solicit_deadline")),
+            plenary_on=_date(data.get("plenary_date")),
             media=[], created_at=now))
         return
     plan = session.execute(select(ConsultationPlan.id, ConsultationPlan.number, ConsultationPlan.topics_task_id,
-                                  ConsultationPlan.items_task_id, ConsultationPlan.approved_at)
+                                  ConsultationPlan.items_task_id, ConsultationPlan.approved_at, ConsultationPlan.urged_at)
                            .where(ConsultationPlan.instance_id == instance.id)).one()
     values = {"status": status.of(workflow, open_default="征集议题", done_default="已发布")}
+    deadline = _date(_live(workflow, "solicit_deadline"))
+    if deadline is not None and top.last(COMPILE) is None:  # extended after a 催报
+        values["solicit_deadline"] = deadline
+    if plan.urged_at is None and any(URGE in s.open or URGE in s.done for s in steps.values()):
+        values["urged_at"] = now  # the deadline passed with answers missing: the office was asked to 催报
+    compiling = [t for t in workflow.get_tasks(state=TaskState.READY | TaskState.COMPLETED)
+                 if t.task_spec.bpmn_id == COMPILE]
+    if compiling:
+        values["unreported"] = _strings(compiling[-1].data.get("unreported"))
     compiled = top.last(COMPILE)
     if compiled is not None and str(compiled.id) != plan.topics_task_id:
         values["topics_task_id"] = str(compiled.id)
@@ -137,7 +160,11 @@ def _plan(session: Session, instance, workflow, data: dict, top: Steps, kind: st
     if standing is not None:
         values["standing_meeting_on"] = _date(standing.data.get("standing_meeting_date"))
         values["in_work_points"] = bool(standing.data.get("in_work_points"))
-        if standing.data.get("standing_decision") == "同意" and plan.approved_at is None:
+        late = top.last(STANDING_LATE)
+        values["late_reason"] = (_text(late.data.get("late_reason"), 500) or None) if late is not None and \
+            late.last_state_change > standing.last_state_change and late.data.get("late_action") == "如实记录" else None
+        deciding = STANDING_REVIEW in top.open or STANDING_LATE in top.open  # a date being checked is not yet a decision
+        if standing.data.get("standing_decision") == "同意" and plan.approved_at is None and not deciding:
             values["approved_at"] = now
             _schedule_items(session, instance, plan)
     issued = top.last(ISSUE)

@@ -24,11 +24,15 @@ class ConsultationPlan(Base):
     year: Mapped[int | None] = mapped_column(Integer, index=True)
     status: Mapped[str] = mapped_column(String(30), default="征集议题")
     solicit_deadline: Mapped[dt.date | None]
+    unreported: Mapped[list[str]] = mapped_column(default=list)  # units asked that sent nothing (未报送)
+    urged_at: Mapped[dt.datetime | None]  # 催报: the solicitation's deadline passed with answers missing
+    plenary_on: Mapped[dt.date | None]  # the year's plenary session: the plan is decided before it (第9条)
     topics_task_id: Mapped[str | None] = mapped_column(String(36))  # the 汇总梳理 step the topics come from
     items_task_id: Mapped[str | None] = mapped_column(String(36))  # the 联席会议 step the items come from
     returns: Mapped[int] = mapped_column(Integer, default=0)  # times the draft was sent back
     chair_meeting_on: Mapped[dt.date | None]
     standing_meeting_on: Mapped[dt.date | None]
+    late_reason: Mapped[str | None] = mapped_column(Text)  # why the decision came on or after the plenary
     in_work_points: Mapped[bool] = mapped_column(Boolean, default=False)
     approved_at: Mapped[dt.datetime | None]
     doc_no: Mapped[str | None] = mapped_column(String(60))
