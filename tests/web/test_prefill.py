@@ -49,3 +49,40 @@ def test_prefill_takes_the_case_values_of_the_forms_fields_unless_opted_out():
     data = {"a": "甲", "b": "乙", "c": 0, "rows": [{"x": "1"}], "other": "丙", "d": ""}
     assert prefill(schema, data) == {"a": "甲", "c": 0, "rows": [{"x": "1"}]}
     assert prefill({**schema, "x-prefill": False}, data) == {}
+
+
+def _section(page: str, anchor: str) -> str:
+    start = page.index(f'id="{anchor}"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_the_case_page_lists_each_step_in_order_with_earlier_rounds_kept(client, auth, db):
+    instance = to_accept(auth, client, db)
+    do(auth, client, db, "czj_clerk", instance, "accept", ACCEPT)
+    do(auth, client, db, "czj_clerk", instance, "handle", REPLY_A)
+    do(auth, client, db, "member1", instance, "satisfaction", UNSATISFIED)
+    do(auth, client, db, "czj_clerk", instance, "rehandle", {**REPLY_A, "reply_text": "第二次答复：资金已落实。"})
+    auth.as_("member1")
+    page = client.get(f"/instances/{instance}").get_data(as_text=True)
+    entered = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", _section(page, "entered")))
+    order = ["关于加快城区老旧小区改造的建议", "审查立案", "交办", "签收", "办理答复", "已列入本年度改造计划。",
+             "满意度评价", "不满意", "没有说明资金来源。", "重新办理答复", "第二次答复：资金已落实。"]
+    positions = [entered.index(piece) for piece in order]
+    assert positions == sorted(positions), entered
+    assert entered.index("标题") < entered.index("审查立案")  # the proposal itself first, not by form file name
+
+
+def test_a_step_one_person_did_twice_is_numbered_and_side_by_side_steps_are_not(app):
+    from types import SimpleNamespace as Event
+
+    from web.instances.casedata import round_labels
+
+    events = [Event(kind="start", bpmn_id="start", task_name=None, actor_id=1),
+              Event(kind="complete", bpmn_id="cosign", task_name="联名确认", actor_id=2),
+              Event(kind="complete", bpmn_id="cosign", task_name="联名确认", actor_id=3),
+              Event(kind="complete", bpmn_id="review", task_name="审核", actor_id=4),
+              Event(kind="claim", bpmn_id="revise", task_name="修改", actor_id=1),
+              Event(kind="complete", bpmn_id="revise", task_name="修改", actor_id=1),
+              Event(kind="complete", bpmn_id="review", task_name="审核", actor_id=4)]
+    with app.test_request_context():
+        assert round_labels(events) == ["发起", "联名确认", "联名确认", "审核（第 1 次）", "修改", "审核（第 2 次）"]
