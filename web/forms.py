@@ -145,6 +145,16 @@ def widget_for(prop: Mapping[str, Any]) -> str | None:
     return None
 
 
+def prefill(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """What a task form shows before anyone typed: the case's value of each of its fields that already has one
+    (a step that revises earlier input opens with it, as Camunda and SpiffArena forms do). A field marked
+    `"x-prefill": false` starts empty (or at its default); so does every field of a form marked so at its top."""
+    if schema.get("x-prefill") is False:
+        return {}
+    return {key: data[key] for key, prop in renderable(schema).items()
+            if prop.get("x-prefill") is not False and data.get(key) not in (None, "", [])}
+
+
 def build_fields(schema: Mapping[str, Any], values: Mapping[str, Any] | None = None,
                  errors: Mapping[str, str] | None = None, options_for: OptionsFor | None = None) -> list[Field]:
     values, errors = values or {}, errors or {}

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime import audit, deadlines, messages, projections, state, status
@@ -192,6 +192,19 @@ def _begin(session: Session) -> None:
 def instance_data(session: Session, instance: Instance) -> dict:
     serialized = session.scalar(select(Instance.state).where(Instance.id == instance.id))
     return state.current_data(_load(session, serialized, _version(session, instance.version_id)))
+
+
+def task_data(session: Session, instance_id: int, version_id: int, task_id: str) -> dict:
+    """The data an open task sees (what its form may show prefilled): its own copy of the case's data, so that
+    one branch of a parallel step never shows another branch's answers; {} if the task is no longer there."""
+    serialized = session.scalar(select(Instance.state).where(Instance.id == instance_id))
+    if not serialized:
+        return {}
+    try:
+        task = _load(session, serialized, _version(session, version_id)).get_task_from_id(uuid.UUID(task_id))
+    except (ValueError, TaskNotFoundException):
+        return {}
+    return dict(task.data) if task is not None else {}
 
 
 def _load(session: Session, serialized: str, version: ProcessVersion):

@@ -18,7 +18,7 @@ from engine.models import Event, Instance
 from web.attachments.drafts import restored
 from web.db import get_session, invalid_input, reads_first, settings
 from web.display import items, properties_of
-from web.forms import OptionsFor, all_errors, build_fields, parse_form
+from web.forms import OptionsFor, all_errors, build_fields, parse_form, prefill, renderable
 from web.lookups import name_lookup, options_provider, version_forms
 from web.users import actor
 from web.views import format_datetime
@@ -61,8 +61,9 @@ def task(task_id: str):
     open_task, version, instance = _open_task(db, task_id, with_instance=request.method == "POST")
     schema = inbox.task_form(db, open_task, version)
     options = options_provider(db)  # reads units or members only when a picker asks
-    if request.method == "GET":
-        return _render(db, open_task, schema, options, restored(db, task_id), {})
+    if request.method == "GET":  # a draft wins over the case's data, which wins over an empty form
+        values = restored(db, task_id) or _prefilled(db, open_task, version, schema)
+        return _render(db, open_task, schema, options, values, {})
     parsed = parse_form(schema, request.form, options)
     errors = all_errors(schema, parsed)
     if not errors:
@@ -72,6 +73,12 @@ def task(task_id: str):
             return redirect(url_for("inbox.index"))
         errors = invalid.errors
     return _render(db, open_task, schema, options, parsed.echo, errors), 422
+
+
+def _prefilled(db: Session, open_task: Any, version: Any, schema: dict) -> dict:
+    if not renderable(schema) or schema.get("x-prefill") is False:
+        return {}
+    return prefill(schema, runtime.task_data(db, open_task.instance_id, version.id, open_task.id))
 
 
 def _open_task(db: Session, task_id: str, *, with_instance: bool) -> tuple[Any, Any, Any]:

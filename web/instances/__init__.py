@@ -56,7 +56,7 @@ def _render(db: Session, instance: Instance, opinion_text: str = "", opinion_kin
 
     return render_template(
         "instances/detail.html", instance=instance, starter=starter, open_tasks=open_tasks, timeline=timeline,
-        entered=case.entries(), files=case.files, opinions=opinions.for_instance(db, instance.id),
+        entered=case.rounds(), files=case.files, opinions=opinions.for_instance(db, instance.id),
         attachments=attachments.for_instance(db, instance.id), done=done, active=active,
         opinion_kinds=opinions.kinds_for(actor()), opinion_text=opinion_text, opinion_kind=opinion_kind,
         errors=errors or {}, letter=letter_available(db, instance),

@@ -28,6 +28,32 @@ class Entry:
     rows: list[list[str]] = field(default_factory=list)  # … and its rows
 
 
+@dataclass
+class Round:
+    """What one step (or the start) entered, in the order the case went: the case page's 已填写的内容."""
+    label: str  # the step's name, with （第 n 次） when the same person did that step more than once
+    actor: str
+    at: Any
+    entries: list[Entry]
+
+
+def round_labels(events: Iterable[Any]) -> list[str]:
+    """The step name of each entry event; a step one person did more than once (a reply redone after 不满意, a
+    review after 退回修改) is numbered, while a step many did side by side (联名确认, 会办意见) is not."""
+    from flask_babel import gettext as _
+
+    entry_events = [e for e in events if e.kind in ENTRY_KINDS]
+    keys = [(e.bpmn_id or e.task_name or e.kind, e.actor_id) for e in entry_events]
+    totals = {key: keys.count(key) for key in keys}
+    seen: dict[Any, int] = {}
+    labels = []
+    for event, key in zip(entry_events, keys):
+        seen[key] = seen.get(key, 0) + 1
+        name = event.task_name or (_("发起") if event.kind == "start" else event.bpmn_id or "")
+        labels.append(_("%(step)s（第 %(n)s 次）", step=name, n=seen[key]) if totals[key] > 1 else name)
+    return labels
+
+
 def merged(events: Iterable[Any]) -> dict[str, Any]:
     """Everything entered so far; a later step's answer to the same key wins."""
     data: dict[str, Any] = {}
@@ -83,6 +109,16 @@ class CaseData:
             ids.extend(file_ids(event.data or {}, self.props))
         self.files = attachments.by_ids(session, ids)
         self.files = {k: v for k, v in self.files.items() if v.instance_id == instance.id}
+
+    def rounds(self) -> list[Round]:
+        """Every step's entries in the order the steps happened, earlier rounds kept (nothing merged away)."""
+        entry_events = [e for e in self.events if e.kind in ENTRY_KINDS]
+        found = []
+        for event, label in zip(entry_events, round_labels(self.events)):
+            shown = self.entries(event.data or {})
+            if shown:
+                found.append(Round(label, event.actor.name if event.actor else "", event.at, shown))
+        return found
 
     def entries(self, data: Mapping[str, Any] | None = None, keys: Iterable[str] | None = None) -> list[Entry]:
         return entries(self.data if data is None else data, self.props, self.name_of, self.files, keys)
