@@ -50,3 +50,22 @@ def test_inspection_plan_page_is_the_office_s_and_the_chair_meeting_decides(clie
     do(auth, client, db, "zhuxi", instance_id, "decide", {"decided_on": "2026-01-20", "plan_decision": "同意"})
     assert scalar(db, select(Instance.status).where(Instance.id == instance_id)) == "completed"
     assert scalar(db, select(YearPlan.decided_on).where(YearPlan.instance_id == instance_id)).isoformat() == "2026-01-20"
+
+
+def test_county_event_page_records_a_work_conference(client, auth, db):
+    from engine.procedures.yearly.records import CountyEvent
+
+    auth.as_("member1")
+    assert client.get("/processes/county_event/start").status_code == 403
+    auth.as_("xwb_clerk")
+    page = text(client.get("/processes/county_event/start"))
+    assert "县委政协工作会议" in page and "参加（列席）的政协领导同志" in page
+    missing = client.post("/processes/county_event/start", data={
+        "event_kind": "县委重要会议安排政协领导参加", "title": "县委经济工作会议", "held_on": "2026-12-20"})
+    assert missing.status_code == 422 and scalar(db, select(CountyEvent.id)) is None
+    started = client.post("/processes/county_event/start", data={
+        "event_kind": "县委政协工作会议", "title": "中共开鲁县委政协工作会议", "held_on": "2026-06-18"})
+    assert started.status_code == 302, text(started)
+    event = db.scalars(select(CountyEvent)).one()
+    assert (event.kind, event.held_on.isoformat(), event.recorded_by_unit) == ("县委政协工作会议", "2026-06-18", "xwb")
+    db.rollback()

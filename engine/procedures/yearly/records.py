@@ -40,3 +40,19 @@ class YearPlanItem(Base):
     planned_date: Mapped[dt.date | None]
     lead_committee: Mapped[str | None] = mapped_column(String(40))
     scheduled_start_id: Mapped[int | None] = mapped_column(ForeignKey("scheduled_starts.id", ondelete="SET NULL"))
+
+
+class CountyEvent(Base):
+    """What 县委 and 县政府 owe the CPPCC, as it happened: CPPCC leaders at their meetings (第18条), the 政协工作会议
+    (第30条, once a term at least) and the standing committee hearing the party group (任务27(3))."""
+
+    __tablename__ = "county_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[dt.date] = mapped_column(index=True)
+    leaders: Mapped[list[str]] = mapped_column(default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_unit: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime]
