@@ -12,4 +12,5 @@ from engine.people import records as _people  # noqa: F401
 from engine.procedures.consultation import records as _consultation  # noqa: F401
 from engine.procedures.proposal import records as _proposal  # noqa: F401
 from engine.procedures.supervision import records as _supervision  # noqa: F401
+from engine.procedures.yearly import records as _yearly  # noqa: F401
 from engine.worklist import records as _worklist  # noqa: F401

@@ -15,7 +15,8 @@ def options_provider(session: Session, exclude_user_id: int | None = None) -> Ca
 
     def options_for(kind: str) -> list[Choice]:
         if kind not in cache:
-            cache[kind] = _units(session) if kind == "unit" else _members(session, exclude_user_id)
+            cache[kind] = (_units(session) if kind == "unit" else _liaison_groups(session) if kind == "liaison_group"
+                           else _members(session, exclude_user_id))
         return cache[kind]
 
     return options_for
@@ -25,6 +26,12 @@ def _units(session: Session) -> list[Choice]:
     from engine.models import Unit
 
     return [(code, name) for code, name in session.execute(select(Unit.code, Unit.name).order_by(Unit.id))]
+
+
+def _liaison_groups(session: Session) -> list[Choice]:
+    from engine.people.records import LiaisonGroup
+
+    return [(name, name) for name in session.scalars(select(LiaisonGroup.name).order_by(LiaisonGroup.id))]
 
 
 def _members(session: Session, exclude_user_id: int | None) -> list[Choice]:
@@ -53,6 +60,8 @@ def _name(session: Session, kind: str, code: str) -> str | None:
 
     if kind == "unit":
         return session.scalar(select(Unit.name).where(Unit.code == code))
+    if kind == "liaison_group":  # kept by name
+        return code
     return session.scalar(select(User.name).where(User.username == code))
 
 

@@ -2,7 +2,8 @@
 
 The obligations are data (processes/obligations.json): the rule in the seed's words, its article or task, who owes
 it, and a measure of one of a few generic kinds — `count` (rows of a record set in the year, at least N), `share`
-(the part of a set that meets a condition, at least a ratio), `each_quarter` (at least N in every quarter),
+(the part of a set that meets a condition, at least a ratio; `"period": "term"` counts over the roster's 届 the year
+falls in instead of the year), `each_quarter` (at least N in every quarter),
 `each_of` (every member of a set, e.g. each county department, has at least N), `before` (a date recorded before
 another, e.g. the plan decided before the plenary) and `unmeasured` (no record kept yet; the board says so). The
 office may change a threshold without code (engine/board/settings.py).
@@ -96,6 +97,8 @@ def _problem(obligation: Obligation) -> str | None:
     wrong = sorted(n for n in named if n not in fields and n != "any_not_null")
     if wrong:
         return f"记录“{name}”没有这些字段：{'、'.join(wrong)}"
+    if measure.get("period", "year") not in ("year", "term"):
+        return f"不认识的期间 {measure.get('period')!r}"
     if kind == "each_of" and measure.get("of") not in sources.SETS:
         return f"不认识的集合 {measure.get('of')!r}"
     return None
@@ -120,6 +123,9 @@ def _evaluate(session: Session, o: Obligation, year: int, today: dt.date, target
     if today < start:
         return Result(o, "future", target=target, figure="—", deadline=end - dt.timedelta(days=1))
     if m["kind"] == "count":
+        term = sources.term_of(session, year) if m.get("period") == "term" else None
+        if term:  # counted over the whole 届; due by its last year's end
+            start, end = dt.date(term[0], 1, 1), dt.date(term[1] + 1, 1, 1)
         return _count(session, o, m, start, end, today, target)
     if m["kind"] == "share":
         return _share(session, o, m, year, start, end, today, target)

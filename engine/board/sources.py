@@ -15,6 +15,8 @@ from engine.procedures.consultation.records import Consultation, ConsultationPla
 from engine.procedures.duty import report as duty
 from engine.procedures.proposal.records import Proposal
 from engine.procedures.supervision.records import Appraisal, DivisionTask, DutyAssessment, Inspection, SheqingItem
+from engine.procedures.yearly.records import CountyEvent, YearPlan
+from engine.people.records import LiaisonGroup, Term
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,12 @@ SOURCES: dict[str, Source] = {
     "sheqing": Source(SheqingItem, SheqingItem.instance_id, "社情民意"),
     "duty_assessments": Source(DutyAssessment, DutyAssessment.instance_id, "履职考核"),
     "division_tasks": Source(DivisionTask, DivisionTask.instance_id, "分工任务"),
+    "year_plans": Source(YearPlan, YearPlan.instance_id, "界别年度活动计划、年度视察工作计划"),
+    "county_events": Source(CountyEvent, CountyEvent.instance_id, "县委、县政府支持政协工作事项"),
 }
 FIELDS_OF = {name: set(source.model.__table__.c.keys()) for name, source in SOURCES.items()}
 FIELDS_OF["members_duty"] = {"complete"}
-SETS = ("counterpart_units",)
+SETS = ("counterpart_units", "liaison_groups")
 
 
 def condition(model, field: str, wanted):
@@ -146,7 +150,16 @@ def member_duty(session: Session, year: int) -> list[tuple[int, bool]]:
 def members_of(session: Session, name: str) -> list[str]:
     if name == "counterpart_units":  # the county departments that owe a counterpart consultation (units.json kind dept)
         return list(session.scalars(select(Unit.code).where(Unit.kind == "dept").order_by(Unit.code)))
+    if name == "liaison_groups":  # the roster's 委员联络活动组, by name (as the sub-plans record them)
+        return list(session.scalars(select(LiaisonGroup.name).order_by(LiaisonGroup.name)))
     raise KeyError(name)
+
+
+def term_of(session: Session, year: int) -> tuple[int, int] | None:
+    """(first year, last year) of the roster's 届 that `year` falls in, if one is entered."""
+    found = session.execute(select(Term.start_year, Term.end_year).where(Term.start_year <= year, Term.end_year >= year)
+                            .order_by(Term.start_year.desc()).limit(1)).first()
+    return (found[0], found[1]) if found else None
 
 
 def unit_names(session: Session) -> dict[str, str]:

@@ -35,7 +35,7 @@ ITEMS = [
     {"topic": "城区停车难", "form": "季协商座谈会", "planned_date": "2026-03-18", "lead_committee": "shw"},
     {"topic": "营商环境", "form": "对口协商", "planned_date": "2026-06-10", "lead_committee": "jjw",
      "department": "fgw"},
-    {"topic": "设施农业", "form": "界别协商", "planned_date": "2026-07-08", "sector_group": "农业界",
+    {"topic": "设施农业", "form": "界别协商", "planned_date": "2026-07-08", "sector_group": "东风镇委员联络组",
      "department": "nmj"},
     {"topic": "政协委员培训", "form": "其他形式", "planned_date": "2026-08-01"},
 ]
@@ -140,7 +140,7 @@ def test_plan_from_solicitation_to_publication_with_both_reviews_sending_it_back
     assert (counterpart["path"], counterpart["counterpart_unit"], counterpart["material_units"]) == (
         "对口协商会议", "fgw", ["fgw"])
     assert flow.open(started["counterpart"])[0].candidate_unit == "fgw"
-    assert flow.consultation(started["sector"]).sector_group == "农业界"
+    assert flow.consultation(started["sector"]).sector_group == "东风镇委员联络组"
     assert flow.session.scalar(select(Consultation.plan_item_id).where(
         Consultation.instance_id == started["special_meeting"].id)) is not None
 

@@ -7,7 +7,7 @@ from engine import clock
 
 from .consultation_flow import DRAFT, MATERIAL, NOTICE, RECORD, RESEARCH, START, ConsultationFlow
 
-SECTOR = {"title": "关于发展设施农业的界别协商", "sector_group": "农业界", "activity_kind": "界别协商会",
+SECTOR = {"title": "关于发展设施农业的界别协商", "sector_group": "东风镇委员联络组", "activity_kind": "界别协商会",
           "topic_source": "政协提出", "planned_date": "2026-06-10", "material_units": ["nmj"]}
 CONVERSION = {"converted_proposals": 2, "converted_speeches": 1, "converted_sqmy": 3, "conversion_note": "形成提案两件。"}
 
@@ -21,7 +21,7 @@ def flow(deployed, users, both_backends):
 def test_sector_meeting_outcome_and_its_conversion(flow):
     instance = flow.start("jiebie", "sector", SECTOR)
     record = flow.consultation(instance)
-    assert (record.form, record.sector_group, record.lead_committee) == ("界别协商", "农业界", None)
+    assert (record.form, record.sector_group, record.lead_committee) == ("界别协商", "东风镇委员联络组", None)
     flow.do("jiebie", instance, "notice", NOTICE)
     flow.do("nmj_clerk", instance, "provide_materials", MATERIAL)
     assert flow.open_ids(instance) == ["record"]
@@ -39,7 +39,7 @@ def test_sector_meeting_outcome_and_its_conversion(flow):
     record = flow.consultation(instance)
     assert (record.converted_proposals, record.converted_speeches, record.converted_sqmy) == (2, 1, 3)
     assert [m.kind for m in flow.meetings(instance)] == ["会议"]
-    assert flow.outcomes(instance)[0].source.startswith("界别协商（农业界）")
+    assert flow.outcomes(instance)[0].source.startswith("界别协商（东风镇委员联络组）")
 
 
 def test_sector_research_activity(flow):

@@ -44,7 +44,7 @@ def plan_items():
         if committee:
             row["lead_committee"] = committee
         if form == "界别协商":
-            row["sector_group"] = "农业界"
+            row["sector_group"] = "东风镇委员联络组"
         rows.append(row)
     return rows
 

@@ -44,7 +44,8 @@ SCHEMA = {
 
 
 def options_for(kind: str):
-    return {"unit": [("czj", "财政局"), ("fgw", "发改委")], "member": [("member2", "刘芳")]}[kind]
+    return {"unit": [("czj", "财政局"), ("fgw", "发改委")], "member": [("member2", "刘芳")],
+            "liaison_group": [("开鲁镇委员联络组", "开鲁镇委员联络组")]}[kind]
 
 
 @pytest.fixture
