@@ -1,6 +1,7 @@
 """The modeler page and its JSON endpoints: working copy in and out, validate, deploy; new from template; import."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
@@ -8,7 +9,7 @@ from flask_babel import get_locale, gettext as _
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 
-from engine.definitions import deploy as definitions, working_copies as drafts
+from engine.definitions import deploy as definitions, importing, working_copies as drafts
 from engine.errors import DeployError, XieshangError
 from engine.models import Instance, Role
 from web.db import get_session, invalid_input, keep_writes
@@ -42,17 +43,47 @@ def new():
 
 @bp.post("/import")
 def upload():
+    """Read the upload and show what importing it would do; nothing is written until the owner confirms."""
     upload = request.files.get("file")
     raw = upload.read(MAX_UPLOAD + 1) if upload else b""
     if not raw or len(raw) > MAX_UPLOAD:
-        flash(_("请选择一个不超过 5 MB 的 .bpmn 文件。"), "error")
+        flash(_("请选择一个不超过 5 MB 的 .bpmn 或 .zip 文件。"), "error")
         return redirect(url_for("modeler.index"))
+    extra = [(picked.filename or "", picked.read(MAX_UPLOAD + 1)) for picked in request.files.getlist("forms")
+             if picked and picked.filename]
     with invalid_input(XieshangError) as invalid:
-        draft = drafts.import_file(get_session(), raw, upload.filename or "", actor())
+        db = get_session()
+        found = importing.read(raw, upload.filename or "", extra)
+        planned = importing.plan(db, found, importing.suggest_key(db, found))
+        return render_template("modeler/import.html", plan=planned, forms_json=_forms_json(found))
+    flash(invalid.message, "error")
+    return redirect(url_for("modeler.index"))
+
+
+@bp.post("/import/confirm")
+def import_confirm():
+    db = get_session()
+    with invalid_input(XieshangError) as invalid:
+        try:
+            picked = json.loads(request.form.get("forms") or "{}")
+        except ValueError:
+            picked = {}
+        extra = [(path, json.dumps(schema).encode("utf-8")) for path, schema in picked.items()
+                 if isinstance(picked, dict) and isinstance(schema, dict)]
+        found = importing.read((request.form.get("xml") or "").encode("utf-8"), "", extra)
+        planned = importing.plan(db, found, request.form.get("key", ""))
+        if planned.replaces and request.form.get("replace") != "yes":
+            return render_template("modeler/import.html", plan=planned, forms_json=_forms_json(found),
+                                   ask=True), 409
+        draft = importing.apply(db, planned, actor(), confirmed=True)
         flash(_("已导入，可在下方查看和修改；点击“校验”查看能否发布。"), "success")
         return redirect(url_for("modeler.edit", key=draft.key))
     flash(invalid.message, "error")
     return redirect(url_for("modeler.index"))
+
+
+def _forms_json(found) -> str:
+    return json.dumps(found.forms, ensure_ascii=False)
 
 
 @bp.get("/<key>")
