@@ -84,6 +84,9 @@ def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str,
             result.problems.append(Problem(node.get("id"), N_("调用的流程 %(key)s 尚未发布：请先发布它", key=callee)))
         elif target not in dependencies:
             dependencies.append(target)
+    for nested in (called or {}).values():  # what the called processes call in turn (see called_versions)
+        if nested not in dependencies and any(nested.id in (dep.dependencies or []) for dep in dependencies):
+            dependencies.append(nested)
     if result.problems:
         return result
     try:
@@ -140,10 +143,24 @@ def called_versions(session: Session, root) -> dict[str, ProcessVersion]:
     """Latest deployed versions of the processes a diagram calls (those not deployed are left out)."""
     found = {}
     for key in called_elements(root) - _own_process_ids(root):
-        version = _latest_or_none(session, key)
+        version = _latest_or_none(session, key) or _latest_by_process_id(session, key)
         if version is not None:
             found[key] = version
+    for version in list(found.values()):  # and what those call, which their parser needs too
+        for dep_id in version.dependencies or []:
+            nested = session.get(ProcessVersion, dep_id)
+            if nested is not None and nested not in found.values():
+                found[f"#{dep_id}"] = nested
     return found
+
+
+def _latest_by_process_id(session: Session, process_id: str) -> ProcessVersion | None:
+    """A procedure imported under a key of its own is still called by the process id inside its diagram."""
+    for version in latest_versions(session):
+        if version.process_key != process_id and process_id in _own_process_ids(
+                etree.fromstring(version.bpmn_xml.encode("utf-8"))):
+            return version
+    return None
 
 
 def previous_versions(session: Session, root) -> dict[str, str]:
