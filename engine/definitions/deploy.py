@@ -24,7 +24,7 @@ from engine.models import ProcessVersion, Role, User
 class Checked:
     """A diagram that passed every check, ready to store or run."""
 
-    process_key: str
+    process_key: str  # the key the procedure is known by here (the process id unless a working copy says otherwise)
     name: str
     xml: str
     forms: dict[str, dict]
@@ -33,6 +33,7 @@ class Checked:
     sha256: str
     problems: list[Problem] = field(default_factory=list)
     dependencies: list[int] = field(default_factory=list)
+    process_id: str = ""  # the executable process's id inside the diagram
 
 
 def _parser(xml: bytes, extra: list[str] = ()) -> SpiffBpmnParser:
@@ -59,7 +60,8 @@ def _own_process_ids(root) -> set[str]:
 
 
 def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str, str],
-          called: dict[str, ProcessVersion] | None = None, previous: dict[str, str] | None = None) -> Checked:
+          called: dict[str, ProcessVersion] | None = None, previous: dict[str, str] | None = None,
+          key: str | None = None) -> Checked:
     """Run every deploy check; `roles` maps role name (lane name) to role key, `called` gives the deployed
     versions of processes this one calls, `previous` the latest deployed diagram (XML) of each process it may be a
     new version of: a new version keeps the elements the procedures' records depend on (engine.definitions.facts).
@@ -74,14 +76,17 @@ def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str,
         return result
     dependencies: list[ProcessVersion] = []
     for node in root.iter(f"{{{lint.NS['bpmn']}}}callActivity"):
-        key = node.get("calledElement")
-        if not key or key in _own_process_ids(root):
+        callee = node.get("calledElement")
+        if not callee or callee in _own_process_ids(root):
             continue
-        target = (called or {}).get(key)
+        target = (called or {}).get(callee)
         if target is None:
-            result.problems.append(Problem(node.get("id"), N_("调用的流程 %(key)s 尚未发布：请先发布它", key=key)))
+            result.problems.append(Problem(node.get("id"), N_("调用的流程 %(key)s 尚未发布：请先发布它", key=callee)))
         elif target not in dependencies:
             dependencies.append(target)
+    for nested in (called or {}).values():  # what the called processes call in turn (see called_versions)
+        if nested not in dependencies and any(nested.id in (dep.dependencies or []) for dep in dependencies):
+            dependencies.append(nested)
     if result.problems:
         return result
     try:
@@ -97,16 +102,17 @@ def check(xml: str | bytes, form_files: dict[str, dict | None], roles: dict[str,
         result.problems.append(Problem(None, N_("一个文件只能包含一个可执行流程，现有 %(n)s 个：%(ids)s", n=len(executable),
                                                 ids="、".join(executable))))
         return result
-    result.process_key = executable[0]
-    process_node = root.find(f"{{{lint.NS['bpmn']}}}process[@id='{result.process_key}']")
+    result.process_id = executable[0]
+    result.process_key = key or executable[0]
+    process_node = root.find(f"{{{lint.NS['bpmn']}}}process[@id='{result.process_id}']")
     result.name = (process_node.get("name") if process_node is not None else None) or result.process_key
     result.problems.extend(lint.check(root, form_files, set(roles), set(roles.values())))
     before = (previous or {}).get(result.process_key)
     result.problems.extend(facts.problems(root, result.process_key,
                                           etree.fromstring(before.encode("utf-8")) if before else None))
     try:
-        spec = parser.get_spec(result.process_key)
-        parser.get_subprocess_specs(result.process_key)
+        spec = parser.get_spec(result.process_id)
+        parser.get_subprocess_specs(result.process_id)
     except (ValidationException, SpiffWorkflowException) as err:
         result.problems.append(_engine_problem(err))
         return result
@@ -137,10 +143,24 @@ def called_versions(session: Session, root) -> dict[str, ProcessVersion]:
     """Latest deployed versions of the processes a diagram calls (those not deployed are left out)."""
     found = {}
     for key in called_elements(root) - _own_process_ids(root):
-        version = _latest_or_none(session, key)
+        version = _latest_or_none(session, key) or _latest_by_process_id(session, key)
         if version is not None:
             found[key] = version
+    for version in list(found.values()):  # and what those call, which their parser needs too
+        for dep_id in version.dependencies or []:
+            nested = session.get(ProcessVersion, dep_id)
+            if nested is not None and nested not in found.values():
+                found[f"#{dep_id}"] = nested
     return found
+
+
+def _latest_by_process_id(session: Session, process_id: str) -> ProcessVersion | None:
+    """A procedure imported under a key of its own is still called by the process id inside its diagram."""
+    for version in latest_versions(session):
+        if version.process_key != process_id and process_id in _own_process_ids(
+                etree.fromstring(version.bpmn_xml.encode("utf-8"))):
+            return version
+    return None
 
 
 def previous_versions(session: Session, root) -> dict[str, str]:
@@ -317,12 +337,22 @@ def startable_processes(session: Session, user: User) -> list[ProcessVersion]:
 _SPECS: dict[str, tuple] = {}
 
 
+def _spec_id(parser: SpiffBpmnParser, version: ProcessVersion) -> str:
+    """The executable process of a version's own diagram (its key, unless it was imported under another one)."""
+    ids = parser.get_process_ids()
+    if version.process_key in ids:
+        return version.process_key
+    own = _own_process_ids(etree.fromstring(version.bpmn_xml.encode("utf-8")))
+    return next(pid for pid in ids if pid in own)
+
+
 def specs(session: Session, version: ProcessVersion):
     """(spec, subprocess_specs) for a version, parsed once per process (versions are immutable)."""
     cached = _SPECS.get(version.sha256)
     if cached is None:
         deps = [session.get(ProcessVersion, dep_id).bpmn_xml for dep_id in version.dependencies or []]
         parser = _parser(version.bpmn_xml.encode("utf-8"), deps)
-        cached = (parser.get_spec(version.process_key), parser.get_subprocess_specs(version.process_key))
+        pid = _spec_id(parser, version)
+        cached = (parser.get_spec(pid), parser.get_subprocess_specs(pid))
         _SPECS[version.sha256] = cached
     return cached

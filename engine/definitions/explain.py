@@ -23,6 +23,8 @@ _TRANSLATIONS = [
     (re.compile(r"A multiinstance task must specify a cardinality or a loop input data reference"),
      "多实例任务须指定实例个数或输入集合"),
     (re.compile(r"Multiple outgoing flows"), "有多条流出的顺序流：请在它们之前加一个网关"),
+    (re.compile(r"Non-default exclusive outgoing sequence flow without condition"),
+     "排他网关有一条流出的顺序流既没有条件、也不是默认流向：请在属性中给它写条件（如 decision == \"同意\"），或把它设为默认流向"),
 ]
 
 
@@ -48,9 +50,10 @@ def explain(root, checked, roles: dict[str, str], form_files: dict) -> list[Prob
 
 def _structure(root) -> list[Problem]:
     found = []
+    called = {node.get("calledElement") for node in root.iter(f"{{{B}}}callActivity")}
     for process in root.iter(f"{{{B}}}process"):
         label = process.get("name") or process.get("id")
-        if process.get("isExecutable") != "true":
+        if process.get("isExecutable") != "true" and process.get("id") not in called:
             found.append(Problem(process.get("id"), N_("流程“%(label)s”标为不可执行（isExecutable 不是 true），只能查看和修改，不能发布运行",
                                                        label=label)))
         has_steps = next(process.iter(f"{{{B}}}userTask", f"{{{B}}}task", f"{{{B}}}manualTask"), None) is not None

@@ -94,23 +94,17 @@ def create(session: Session, key: str, name: str, actor: User) -> DraftDiagram:
                    {f"forms/{key}/start.json": start_form, f"forms/{key}/handle.json": step_form}, actor)
 
 
-def import_file(session: Session, raw: bytes, filename: str, actor: User) -> DraftDiagram:
-    """A .bpmn file uploaded by a process owner becomes the working copy of the process it contains."""
-    root = _parse(raw)
-    if root is None or root.tag != f"{{{B}}}definitions":
-        raise XieshangError(N_("上传的文件不是 BPMN 2.0 流程图（.bpmn）。"))
+def main_process(root):
+    """The process a diagram runs as: its first executable process, else its first process (None: there is none)."""
     processes = list(root.iter(f"{{{B}}}process"))
     executable = [p for p in processes if p.get("isExecutable") == "true"]
-    chosen = (executable or processes or [None])[0]
-    key = chosen.get("id") if chosen is not None else None
-    if not key or len(key) > 100:
-        key = re.sub(r"[^A-Za-z0-9_.\-]", "_", PurePosixPath(filename or "diagram").stem)[:100] or "diagram"
-    name = (chosen.get("name") if chosen is not None else None) or key
-    draft = session.get(DraftDiagram, key)
-    base = draft.base_version if draft is not None else None
-    encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper().replace("_", "-")
-    text = raw.decode("utf-8") if encoding in ("UTF-8", "UTF8") else etree.tostring(root, encoding="unicode")
-    return replace(session, key, name, text, {}, actor, base_version=base)
+    return (executable or processes or [None])[0]
+
+
+def process_id(xml: str) -> str | None:
+    root = _parse(xml.encode("utf-8"))
+    process = main_process(root) if root is not None else None
+    return process.get("id") if process is not None else None
 
 
 def save(session: Session, key: str, xml: str, actor: User) -> DraftDiagram:
@@ -119,7 +113,7 @@ def save(session: Session, key: str, xml: str, actor: User) -> DraftDiagram:
     if root is None:
         raise XieshangError(N_("流程图不是有效的 XML，未保存。"))
     draft.bpmn_xml = _keep_layout(draft.bpmn_xml, root) or xml
-    process = root.find(f"{{{B}}}process[@id='{key}']")
+    process = main_process(root)
     if process is not None and process.get("name"):
         draft.name = process.get("name")
     _touch(draft, actor)
@@ -194,10 +188,13 @@ def validate(session: Session, key: str, xml: str | None = None) -> tuple[defini
     drafted = form_files(session, key)
     files = {path: drafted.get(path) for path in lint.form_paths(root)}
     roles = definitions.role_names(session)
+    latest = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == key)
+                             .order_by(ProcessVersion.version.desc()).limit(1)).first()
     checked = definitions.check(raw, files, roles, definitions.called_versions(session, root),
-                                definitions.previous_versions(session, root))
-    if checked.process_key and checked.process_key != key:
-        checked.problems.append(Problem(checked.process_key, N_("流程编号（ID）须保持为 %(key)s：改名请只改“名称”", key=key)))
+                                {key: latest.bpmn_xml} if latest is not None else {}, key=key)
+    expected = process_id(latest.bpmn_xml) if latest is not None else None
+    if checked.process_id and expected and checked.process_id != expected:
+        checked.problems.append(Problem(checked.process_id, N_("流程编号（ID）须保持为 %(key)s：改名请只改“名称”", key=expected)))
     return checked, explain(root, checked, roles, files)
 
 

@@ -171,6 +171,8 @@ def test_miwg_reference_diagrams_import_validate_and_keep_their_layout(new_conte
     page.goto("/modeler")
     page.get_by_label("BPMN 2.0 文件").set_input_files(str(path))
     page.get_by_role("button", name="导入").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("导入流程图")
+    page.get_by_role("button", name="确认导入").click()
     expect(page.locator("#modeler-app")).to_have_attribute("data-ready", "true")
     expect(page.locator(".bjs-powered-by")).to_be_visible()
     key = page.url.rsplit("/", 1)[1]

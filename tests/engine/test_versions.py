@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from engine.definitions import deploy as definitions, working_copies as drafts, versions
+from engine.definitions import deploy as definitions, importing, working_copies as drafts, versions
 from engine.errors import Conflict, DeployError, FormInvalid
 from engine.models import ProcessVersion
 from engine.definitions.records import DraftForm
@@ -129,7 +129,7 @@ def test_template_keys_must_be_simple(deployed, users, key):
 
 @pytest.mark.parametrize("path", sorted(MIWG.glob("*.bpmn")), ids=lambda p: p.stem)
 def test_miwg_diagrams_import_and_validation_explains_why_they_cannot_run(deployed, users, path):
-    draft = drafts.import_file(deployed, path.read_bytes(), path.name, users.admin)
+    draft = importing.import_file(deployed, path.read_bytes(), path.name, users.admin)
     _checked, problems = drafts.validate(deployed, draft.key)
     assert problems, "a MIWG diagram has nothing this product can run as is"
     for problem in problems:
@@ -145,7 +145,7 @@ def test_miwg_diagrams_import_and_validation_explains_why_they_cannot_run(deploy
 def test_miwg_reasons_are_in_chinese(deployed, users):
     reasons = {}
     for name in ("A.1.0", "C.1.1", "C.3.0", "C.6.0"):
-        draft = drafts.import_file(deployed, (MIWG / f"{name}.bpmn").read_bytes(), f"{name}.bpmn", users.admin)
+        draft = importing.import_file(deployed, (MIWG / f"{name}.bpmn").read_bytes(), f"{name}.bpmn", users.admin)
         reasons[name] = " ".join(p.message for p in drafts.validate(deployed, draft.key)[1])
     assert "不可执行" in reasons["A.1.0"] and "普通任务" in reasons["A.1.0"]
     assert "数据存储" in reasons["C.1.1"] and "没有泳道" in reasons["C.1.1"]
@@ -160,7 +160,7 @@ def test_draft_forms_go_with_their_working_copy(deployed, users):
 
 def test_saving_keeps_the_layout_of_elements_the_modeler_does_not_draw(deployed, users):
     raw = (MIWG / "B.1.0.bpmn").read_bytes()
-    draft = drafts.import_file(deployed, raw, "B.1.0.bpmn", users.admin)
+    draft = importing.import_file(deployed, raw, "B.1.0.bpmn", users.admin)
     root = etree.fromstring(raw)
     start_di = next(n for n in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape")
                     if n.get("bpmnElement") == "_200f43e7-1385-46e2-a380-3ef16ebe7847")
@@ -189,5 +189,5 @@ def test_a_changed_process_id_is_pinned_to_its_pool(deployed, users):
 def test_a_latin_1_file_keeps_its_accented_names(deployed, users):
     xml = two_step().replace('name="审核"', 'name="Révision"').replace("小流程", "Procédure").replace(
         '<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0" encoding="ISO-8859-1"?>')
-    draft = drafts.import_file(deployed, xml.encode("iso-8859-1", "xmlcharrefreplace"), "latin.bpmn", users.admin)
+    draft = importing.import_file(deployed, xml.encode("iso-8859-1", "xmlcharrefreplace"), "latin.bpmn", users.admin)
     assert draft.name == "Procédure" and 'name="Révision"' in draft.bpmn_xml

@@ -210,9 +210,9 @@ def test_migration_preview_and_bulk_move_with_report(client, auth, db):
 @pytest.mark.parametrize("path", sorted(MIWG.glob("*.bpmn")), ids=lambda p: p.stem)
 def test_miwg_files_import_by_upload_and_validation_explains(client, auth, db, path):
     auth.as_("admin")
-    with path.open("rb") as handle:
-        response = client.post("/modeler/import", data={"file": (handle, path.name)},
-                               content_type="multipart/form-data")
+    from .test_import import ask, confirm
+
+    response = confirm(client, ask(client, path.read_bytes(), path.name))
     assert response.status_code == 302
     key = response.location.rsplit("/", 1)[1]
     xml = _xml(client, key)

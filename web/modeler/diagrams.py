@@ -1,6 +1,7 @@
 """The modeler page and its JSON endpoints: working copy in and out, validate, deploy; new from template; import."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
@@ -8,7 +9,9 @@ from flask_babel import get_locale, gettext as _
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 
-from engine.definitions import deploy as definitions, working_copies as drafts
+from lxml import etree
+
+from engine.definitions import deploy as definitions, fixups, importing, working_copies as drafts
 from engine.errors import DeployError, XieshangError
 from engine.models import Instance, Role
 from web.db import get_session, invalid_input, keep_writes
@@ -42,17 +45,47 @@ def new():
 
 @bp.post("/import")
 def upload():
+    """Read the upload and show what importing it would do; nothing is written until the owner confirms."""
     upload = request.files.get("file")
     raw = upload.read(MAX_UPLOAD + 1) if upload else b""
     if not raw or len(raw) > MAX_UPLOAD:
-        flash(_("请选择一个不超过 5 MB 的 .bpmn 文件。"), "error")
+        flash(_("请选择一个不超过 5 MB 的 .bpmn 或 .zip 文件。"), "error")
         return redirect(url_for("modeler.index"))
+    extra = [(picked.filename or "", picked.read(MAX_UPLOAD + 1)) for picked in request.files.getlist("forms")
+             if picked and picked.filename]
     with invalid_input(XieshangError) as invalid:
-        draft = drafts.import_file(get_session(), raw, upload.filename or "", actor())
+        db = get_session()
+        found = importing.read(raw, upload.filename or "", extra)
+        planned = importing.plan(db, found, importing.suggest_key(db, found))
+        return render_template("modeler/import.html", plan=planned, forms_json=_forms_json(found))
+    flash(invalid.message, "error")
+    return redirect(url_for("modeler.index"))
+
+
+@bp.post("/import/confirm")
+def import_confirm():
+    db = get_session()
+    with invalid_input(XieshangError) as invalid:
+        try:
+            picked = json.loads(request.form.get("forms") or "{}")
+        except ValueError:
+            picked = {}
+        extra = [(path, json.dumps(schema).encode("utf-8")) for path, schema in picked.items()
+                 if isinstance(picked, dict) and isinstance(schema, dict)]
+        found = importing.read((request.form.get("xml") or "").encode("utf-8"), "", extra)
+        planned = importing.plan(db, found, request.form.get("key", ""))
+        if planned.replaces and request.form.get("replace") != "yes":
+            return render_template("modeler/import.html", plan=planned, forms_json=_forms_json(found),
+                                   ask=True), 409
+        draft = importing.apply(db, planned, actor(), confirmed=True)
         flash(_("已导入，可在下方查看和修改；点击“校验”查看能否发布。"), "success")
         return redirect(url_for("modeler.edit", key=draft.key))
     flash(invalid.message, "error")
     return redirect(url_for("modeler.index"))
+
+
+def _forms_json(found) -> str:
+    return json.dumps(found.forms, ensure_ascii=False)
 
 
 @bp.get("/<key>")
@@ -64,10 +97,12 @@ def edit(key: str):
         "key": key, "locale": str(get_locale() or "zh_CN"), "csrf": generate_csrf(), "roles": roles,
         "urls": {"xml": url_for("modeler.xml", key=key), "save": url_for("modeler.save", key=key),
                  "validate": url_for("modeler.validate", key=key), "deploy": url_for("modeler.deploy", key=key),
-                 "formEdit": url_for("modeler.form_edit", key=key)},
+                 "formEdit": url_for("modeler.form_edit", key=key), "fixups": url_for("modeler.apply_fixups", key=key)},
         "messages": {"opened": _("流程图已打开。"), "warnings": _("（导入时有 %(n)s 条提示）", n="%(n)s"),
                      "importFailed": _("流程图无法打开："), "validating": _("正在校验……"), "deploying": _("正在发布……"),
-                     "failed": _("操作失败，请稍后再试。")},
+                     "failed": _("操作失败，请稍后再试。"), "fixesHeading": _("可自动修正："),
+                     "applyFixes": _("应用所选修正"), "laneRole": _("泳道“%(name)s”对应的角色", name="%(name)s"),
+                     "unnamedLane": _("未命名的泳道"), "newLaneRole": _("新泳道的角色"), "applying": _("正在修正……")},
     }
     return render_template("modeler/edit.html", draft=draft, config=config, deployed=draft.base_version)
 
@@ -100,7 +135,35 @@ def validate(key: str):
     drafts.save(db, key, xml, actor())
     _checked, problems = drafts.validate(db, key)
     message = _("校验通过，没有发现问题，可以发布。") if not problems else _("发现 %(n)d 个问题：", n=len(problems))
-    return jsonify(message=message, problems=[_problem(p) for p in problems])
+    return jsonify(message=message, problems=[_problem(p) for p in problems], fixes=_fixes(db, xml) if problems else [])
+
+
+def _fixes(db, xml: str) -> list[dict]:
+    try:
+        offered = fixups.offer(xml, set(definitions.role_names(db)))
+    except etree.XMLSyntaxError:
+        return []
+    return [{"kind": f.kind, "message": translated(f.message), "elements": f.elements, "lanes": f.lanes}
+            for f in offered]
+
+
+@bp.post("/<key>/fixups")
+def apply_fixups(key: str):
+    """The diagram with the chosen fix-ups applied; the page opens it and saves it as the working copy."""
+    db = get_session()
+    drafts.get(db, key)
+    body: Any = request.get_json(silent=True) or {}
+    kinds = {k for k in body.get("kinds") or [] if isinstance(k, str)}
+    lanes = {str(k): str(v) for k, v in (body.get("lanes") or {}).items()} if isinstance(body.get("lanes"), dict) else {}
+    roles = set(definitions.role_names(db))
+    if any(role not in roles for role in lanes.values()) or (body.get("role") and body.get("role") not in roles):
+        return jsonify(error=_("请为每条泳道选择一个已有的角色。")), 422
+    try:
+        xml = fixups.apply(_posted_xml(), kinds, lanes, body.get("role") or None)
+    except etree.XMLSyntaxError:
+        return jsonify(error=_("流程图不是有效的 XML，未修改。")), 422
+    drafts.save(db, key, xml, actor())
+    return jsonify(xml=xml, message=_("已应用所选修正并保存工作稿；请再次校验。"))
 
 
 @bp.post("/<key>/deploy")

@@ -114,7 +114,73 @@ async function validate() {
   const result = await post(cfg.urls.validate, { xml: await currentXml() });
   if (!result.ok) { show(result.data.error || say.failed, 'error'); return; }
   listProblems(result.data.problems, result.data.message);
+  listFixes(result.data.fixes || []);
   show(result.data.message, result.data.problems.length ? 'error' : 'ok');
+}
+
+// Fix-ups the server offers for a diagram drawn elsewhere: a checkbox each, a role picker per lane to rename.
+const fixBox = document.getElementById('fixes');
+const fixList = document.getElementById('fix-list');
+
+function roleSelect(id, label, name) {
+  const wrap = document.createElement('label');
+  wrap.className = 'fix-role';
+  wrap.append(label, ' ');
+  const select = document.createElement('select');
+  select.name = name;
+  select.dataset.lane = id || '';
+  for (const role of cfg.roles) {
+    const option = document.createElement('option');
+    option.value = role.name;
+    option.textContent = role.name;
+    select.append(option);
+  }
+  const office = cfg.roles.find((role) => role.key === 'office');
+  if (office) select.value = office.name;
+  wrap.append(select);
+  return wrap;
+}
+
+function listFixes(fixes) {
+  fixList.replaceChildren();
+  fixBox.hidden = fixes.length === 0;
+  fixList.dataset.count = String(fixes.length);
+  fixes.forEach((fix, index) => {
+    const item = document.createElement('li');
+    item.dataset.kind = fix.kind;
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = true;
+    box.id = `fix-${index}`;
+    box.value = fix.kind;
+    const label = document.createElement('label');
+    label.htmlFor = box.id;
+    label.textContent = fix.message;
+    item.append(box, ' ', label);
+    for (const lane of fix.lanes || []) {
+      const name = lane.name || `${say.unnamedLane}（${lane.id}）`;
+      item.append(roleSelect(lane.id, say.laneRole.replace('%(name)s', name), 'lane-role'));
+    }
+    if (fix.kind === 'add_lane') item.append(roleSelect('', say.newLaneRole, 'new-lane-role'));
+    fixList.append(item);
+  });
+}
+
+async function applyFixes() {
+  applyPendingEdits();
+  await saving;
+  const kinds = [...fixList.querySelectorAll('input[type=checkbox]:checked')].map((box) => box.value);
+  const lanes = {};
+  for (const select of fixList.querySelectorAll('select[name=lane-role]')) lanes[select.dataset.lane] = select.value;
+  const role = fixList.querySelector('select[name=new-lane-role]')?.value || null;
+  show(say.applying);
+  const result = await post(cfg.urls.fixups, { xml: await currentXml(), kinds, lanes, role });
+  if (!result.ok) { show(result.data.error || say.failed, 'error'); return; }
+  await modeler.importXML(result.data.xml);
+  modeler.get('canvas').zoom('fit-viewport');
+  app.dataset.saved = 'true';
+  listFixes([]);
+  await validate();
 }
 
 async function deploy() {
@@ -153,6 +219,7 @@ document.getElementById('btn-save').addEventListener('click', save);
 document.getElementById('btn-validate').addEventListener('click', validate);
 document.getElementById('btn-deploy').addEventListener('click', deploy);
 document.getElementById('btn-download').addEventListener('click', download);
+document.getElementById('btn-fix').addEventListener('click', applyFixes);
 document.querySelector('#selection-form a').addEventListener('click', async (event) => {
   event.preventDefault();
   const target = event.currentTarget.href;
