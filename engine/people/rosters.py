@@ -21,7 +21,7 @@ from engine.i18n import N_
 LOOKUPS = {"sector": (Sector, N_("界别")), "committee": (Committee, N_("专门委员会")),
            "liaison_group": (LiaisonGroup, N_("委员联络活动组"))}
 UNIT_KINDS = {"party": "党委部门", "gov": "政府部门", "dept": "县直部门", "congress": "人大", "court": "法院",
-              "procuratorate": "检察院", "cppcc": "政协", "committee": "专门委员会", "org": "人民团体", "enterprise": "企事业单位", "other": "其他"}
+              "procuratorate": "检察院", "cppcc": "政协", "democratic_party": "民主党派", "fic": "工商联", "committee": "专门委员会", "org": "人民团体", "enterprise": "企事业单位", "other": "其他"}
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,60}$")
 YES, NO = {"是", "在任", "1", "true", "TRUE", "True"}, {"否", "离任", "0", "false", "FALSE", "False"}
 

@@ -61,9 +61,10 @@ def reply_letter(instance_id: int):
     unit = db.scalar(select(Unit).where(Unit.code == proposal.lead_unit_code)) if proposal.lead_unit_code else None
     co_units = [name for name in db.scalars(select(Unit.name).where(Unit.code.in_(proposal.co_units or [])))]
     when = proposal.replied_at or proposal.closed_at or clock.now()
+    body = db.scalar(select(Unit.name).where(Unit.code == proposal.body_code)) if proposal.body_code else None
     return render_template(
         "instances/reply_letter.html", instance=instance, proposal=proposal, unit=unit, co_units=co_units,
-        proposer=plain_name(proposal.proposer.name if proposal.proposer else ""),
+        proposer=plain_name(proposal.proposer.name if proposal.proposer else ""), body=body,
         date=chinese_date(when), result=_result_title(db, instance, proposal.result_class),
         paragraphs=[p.strip() for p in proposal.reply_text.splitlines() if p.strip()],
         content=[p.strip() for p in (proposal.content or "").splitlines() if p.strip()],

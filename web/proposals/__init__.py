@@ -7,7 +7,7 @@ from flask_login import login_required
 from sqlalchemy import or_, select
 
 from engine import clock
-from engine.people import permissions
+from engine.people import bodies, permissions
 from engine.procedures.proposal import register as proposal_register
 from engine.procedures.proposal.records import Proposal, ProposalCosigner
 from web.db import get_session
@@ -21,8 +21,10 @@ PROCESS = "proposal"
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
+    bodies_ = [(u.code, u.name) for u in bodies.bodies_of(get_session(), actor())]  # 集体提案: as its contact person
     return start_page(PROCESS, template="proposals/new.html", refused=_("只有政协委员可以提交提案。"),
-                      done=_("提案已提交"), next_url=lambda instance: url_for("instances.detail", instance_id=instance.id))
+                      done=_("提案已提交"), next_url=lambda instance: url_for("instances.detail", instance_id=instance.id),
+                      bodies=bodies_)
 
 
 @bp.get("")
@@ -42,7 +44,8 @@ def index():
 def register():
     filters = _register_filters()
     found = proposal_register.page(get_session(), actor(), filters)
-    return render_template("proposals/register.html", found=found, f=filters, sorts=proposal_register.SORTS)
+    return render_template("proposals/register.html", found=found, f=filters, sorts=proposal_register.SORTS,
+                           origins=proposal_register.ORIGINS)
 
 
 @bp.get("/register.xlsx")
@@ -64,7 +67,7 @@ def _register_filters() -> proposal_register.Filters:
     year = args.get("year", type=int)
     return proposal_register.Filters(
         year=year if year and 2000 <= year <= 2100 else clock.now().year,
-        **{key: args.get(key, "").strip() for key in ("status", "category", "unit", "q", "sort")},
+        **{key: args.get(key, "").strip() for key in ("status", "category", "unit", "q", "sort", "origin")},
         key=args.get("key") == "1", overdue=args.get("overdue") == "1", desc=args.get("desc") == "1",
         page=args.get("page", 1, type=int))
 

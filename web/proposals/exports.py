@@ -21,7 +21,8 @@ def register_workbook(rows: list[Row], year: int) -> bytes:
     for column, label in enumerate(COLUMNS, start=1):
         sheet.cell(row=1, column=column, value=label).font = Font(bold=True)
     for line, r in enumerate(rows, start=2):
-        values = [r.number, r.title, r.proposer, "、".join(r.cosigners), r.category, r.status, _yes(r.is_key),
+        proposer = f"{r.body}（集体提案，联系人：{r.proposer}）" if r.body else r.proposer
+        values = [r.number, r.title, proposer, "、".join(r.cosigners), r.category, r.status, _yes(r.is_key),
                   r.lead_unit, "、".join(r.co_units), format_date(r.reply_due), _yes(r.overdue),
                   r.result_class or "", r.satisfaction or "", _yes(r.publish_proposal), _yes(r.publish_reply)]
         for column, value in enumerate(values, start=1):

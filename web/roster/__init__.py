@@ -150,3 +150,6 @@ def _save(action, target: str):
         flash(_("已保存"), "success")
         return redirect(target), {}
     return None, invalid.errors
+
+
+from web.roster import bodies as _bodies  # noqa: E402,F401 - routes register on import

@@ -1,7 +1,8 @@
 """五个一: what each member did in a year (and a term), computed from what the workflows recorded — never typed in.
 
 1 参加全体会议   attendance (出席) at a meeting of the plenary session (P2) that year
-2 提交提案       a proposal as proposer or co-signer (P8) submitted that year
+2 提交提案       a proposal as proposer or co-signer (P8) submitted that year; a collective proposal (集体提案) counts
+                 only for the members named as its authors (执笔), not for the body's contact person who submitted it
 3 报送社情民意   a 社情民意信息 (P10) submitted that year
 4 参加政协活动   attendance at any other meeting or activity (P3–P7), or taking part in 民主评议 / 视察调研 (P11, P12)
 5 大会发言或调研视察报告 (per term)  a plenary speech submitted (P2), or being on the team of a 视察调研 whose final
@@ -122,14 +123,15 @@ def records(session: Session, year: int, user_ids: list[int] | None = None) -> l
 
     for proposer_id, number, title in session.execute(
             select(Proposal.proposer_id, Proposal.number, Proposal.title)
-            .where(Proposal.submitted_at >= start, Proposal.submitted_at < end, Proposal.proposer_id.in_(ids))):
+            .where(Proposal.submitted_at >= start, Proposal.submitted_at < end, Proposal.proposer_id.in_(ids),
+                   Proposal.body_code.is_(None))):
         add(proposer_id, "proposal", f"{number} {title}（领衔）")
-    for username, number, title in session.execute(  # co-signers count once they confirmed
-            select(ProposalCosigner.username, Proposal.number, Proposal.title)
+    for username, number, title, status in session.execute(  # co-signers once they confirmed; named authors
+            select(ProposalCosigner.username, Proposal.number, Proposal.title, ProposalCosigner.status)
             .join(Proposal, Proposal.id == ProposalCosigner.proposal_id)
             .where(Proposal.submitted_at >= start, Proposal.submitted_at < end,
-                   ProposalCosigner.username.in_(list(names)), ProposalCosigner.status == "agreed")):
-        add(names[username], "proposal", f"{number} {title}（联名）")
+                   ProposalCosigner.username.in_(list(names)), ProposalCosigner.status.in_(("agreed", "author")))):
+        add(names[username], "proposal", f"{number} {title}（{'联名' if status == 'agreed' else '集体提案执笔'}）")
     for user_id, number, title in session.execute(
             select(SheqingItem.submitter_id, SheqingItem.number, SheqingItem.title)
             .where(SheqingItem.submitter_id.in_(ids), SheqingItem.submitted_at >= start, SheqingItem.submitted_at < end)):

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from engine.errors import NotFound
 from engine.i18n import N_
@@ -86,10 +86,13 @@ def newest(session: Session, limit: int = FEED_SIZE) -> list[Published]:
 
 
 def _select():
+    body = aliased(Unit)  # 集体提案: the body is the proposer, not its contact person
     return select(Proposal.number, Proposal.title, Proposal.category, Proposal.content, Proposal.suggestion,
-                  User.name.label("proposer"), Unit.name.label("lead_unit"), Proposal.submitted_at,
-                  Proposal.closed_at, Proposal.publish_reply, Proposal.result_class, Proposal.reply_text) \
-        .join(User, User.id == Proposal.proposer_id).outerjoin(Unit, Unit.code == Proposal.lead_unit_code)
+                  func.coalesce(body.name, User.name).label("proposer"), Unit.name.label("lead_unit"),
+                  Proposal.submitted_at, Proposal.closed_at, Proposal.publish_reply, Proposal.result_class,
+                  Proposal.reply_text) \
+        .join(User, User.id == Proposal.proposer_id).outerjoin(Unit, Unit.code == Proposal.lead_unit_code) \
+        .outerjoin(body, body.code == Proposal.body_code)
 
 
 def _where(f: Filters) -> list:

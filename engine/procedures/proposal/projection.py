@@ -24,6 +24,7 @@ from engine.errors import FormInvalid
 from engine.definitions.facts import Requires
 from engine.i18n import N_
 from engine.models import OpenTask
+from engine.procedures.proposal import collective
 from engine.procedures.proposal.records import Proposal, ProposalCosigner
 from engine.worklist.records import ReminderSent
 
@@ -32,7 +33,7 @@ FACTS = Requires(
     PROCESS_KEYS, N_("提案记录"),
     steps={"accept": N_("签收前的答复期限"), "co_opinion": N_("会办时的答复期限"),
            "handle": N_("答复期限、督办同意的延期"), "rehandle": N_("重新办理的答复期限、督办同意的延期")},
-    data=("title", "category", "content", "suggestion", "cosigners", "cosign_results", "decision", "reason",
+    data=("title", "category", "content", "suggestion", "cosigners", "body", "authors", "cosign_results", "decision", "reason",
           "is_key", "face_to_face", "merge_into", "lead_unit", "co_units", "assigned_at", "reply_due", "result_class",
           "reply_text", "satisfaction", "publish_proposal", "publish_reply", "remind_action", "extended_due",
           "return_deadline"))
@@ -57,12 +58,14 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
         "publish_proposal": bool(data.get("publish_proposal")), "publish_reply": bool(data.get("publish_reply")),
     }
     if kind == "start":
+        body, authors = collective.check_start(session, actor, data)
         proposal = Proposal(
             instance_id=instance.id, number=instance.business_key, title=data.get("title", ""),
             category=data.get("category", ""), content=data.get("content", ""),
             suggestion=data.get("suggestion", ""), proposer_id=actor.id, cosigners=list(data.get("cosigners") or []),
-            submitted_at=now, **values)
-        proposal.signers = [ProposalCosigner(username=name) for name in proposal.cosigners]
+            body_code=body, submitted_at=now, **values)
+        proposal.signers = [ProposalCosigner(username=name) for name in proposal.cosigners] + [
+            ProposalCosigner(username=name, status="author") for name in authors]
         session.add(proposal)
         return
     if data.get("cosign_results") and kind == "complete":

@@ -20,6 +20,9 @@ class Proposal(Base):
     content: Mapped[str] = mapped_column(Text, default="")
     suggestion: Mapped[str] = mapped_column(Text, default="")
     proposer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # 集体提案: the body on the roster (a unit code, engine/people/bodies.py) that is the proposer; proposer_id is then its
+    # contact person, who submitted it and evaluates the reply for it. None: a member's own (or joint) proposal.
+    body_code: Mapped[str | None] = mapped_column(String(40), index=True)
     cosigners: Mapped[list[str]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(30), default="待审查")
     decision: Mapped[str | None] = mapped_column(String(10))
@@ -51,9 +54,10 @@ class Proposal(Base):
 
 
 class ProposalCosigner(Base):
-    """An invited co-signer (联名) and whether they confirmed; 五个一 counts only confirmed ones."""
+    """An invited co-signer (联名) and whether they confirmed; 五个一 counts only confirmed ones. A member named as an
+    author (执笔) of a collective proposal is a row with status `author`: not asked, counted for their 五个一."""
 
     __tablename__ = "proposal_cosigners"
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
     username: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
-    status: Mapped[str] = mapped_column(String(10), default="invited")  # invited | agreed | declined
+    status: Mapped[str] = mapped_column(String(10), default="invited")  # invited | agreed | declined | author

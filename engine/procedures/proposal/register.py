@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import String, and_, cast, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from engine import clock
 from engine.errors import Forbidden
@@ -40,6 +40,7 @@ class Filters:
     key: bool = False  # 重点提案 only
     overdue: bool = False  # overdue only
     q: str = ""  # part of the number, the title or the proposer's name
+    origin: str = ""  # "body": 集体提案 only; "member": members' own and joint proposals only
     sort: str = "number"  # a key of SORTS
     desc: bool = False
     page: int = 1
@@ -68,6 +69,11 @@ class Row:
     satisfaction: str | None
     publish_proposal: bool
     publish_reply: bool
+    body: str = ""  # 集体提案: the body's name (the proposer shown is then its contact person)
+
+
+ORIGINS = {"body": N_("集体提案"), "member": N_("委员提案")}
+BodyUnit = aliased(Unit)
 
 
 @dataclass(frozen=True)
@@ -128,8 +134,9 @@ def _select():
     return select(Proposal.instance_id, Proposal.number, Proposal.title, User.name.label("proposer"),
                   Proposal.cosigners, Proposal.category, Proposal.status, Proposal.is_key, Proposal.lead_unit_code,
                   Proposal.co_units, Proposal.reply_due, _overdue().label("overdue"), Proposal.result_class,
-                  Proposal.satisfaction, Proposal.publish_proposal, Proposal.publish_reply) \
-        .join(User, User.id == Proposal.proposer_id)
+                  Proposal.satisfaction, Proposal.publish_proposal, Proposal.publish_reply,
+                  BodyUnit.name.label("body")) \
+        .join(User, User.id == Proposal.proposer_id).outerjoin(BodyUnit, BodyUnit.code == Proposal.body_code)
 
 
 def _overdue():
@@ -151,6 +158,10 @@ def _where(unit: str | None, f: Filters) -> list:
         where.append(Proposal.lead_unit_code == f.unit)
     if f.key:
         where.append(Proposal.is_key.is_(True))
+    if f.origin == "body":
+        where.append(Proposal.body_code.is_not(None))
+    elif f.origin == "member":
+        where.append(Proposal.body_code.is_(None))
     if f.overdue:
         where.append(_overdue())
     q = f.q.strip()
@@ -177,4 +188,4 @@ def _rows(session: Session, query) -> list[Row]:
     return [Row(r.instance_id, r.number, r.title, r.proposer, [names.get(u, u) for u in r.cosigners or ()],
                 r.category, r.status, bool(r.is_key), units.get(r.lead_unit_code, r.lead_unit_code or ""),
                 [units.get(c, c) for c in r.co_units or ()], r.reply_due, bool(r.overdue), r.result_class,
-                r.satisfaction, bool(r.publish_proposal), bool(r.publish_reply)) for r in found]
+                r.satisfaction, bool(r.publish_proposal), bool(r.publish_reply), r.body or "") for r in found]

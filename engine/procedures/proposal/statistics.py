@@ -7,13 +7,15 @@
   7-working-day return window; 逾期视为签收 is not on time), 应答复 (replied, or past the deadline) and 按期答复 (the
   first reply by its deadline, an agreed extension included), reply classes A/B/C, 满意 / 基本满意 / 不满意 (the last
   evaluation), 重新办理, 超期 (the first reply after its deadline, or none and the deadline passed) with the days;
-- by member: 提交 as proposer, 联名 as a co-signer who agreed;
+- by origin: 集体提案 (a body on the roster is the proposer) and 委员提案 apart, and each body's 提交 and 立案;
+- by member: 提交 as proposer (a collective proposal is the body's, not its contact person's), 联名 as a co-signer
+  who agreed;
 - 重点提案: each key proposal's progress; and the overdue proposals with their days.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -74,6 +76,15 @@ class MemberRow:
 
 
 @dataclass(frozen=True)
+class BodyRow:
+    """A body's collective proposals (集体提案)."""
+    code: str
+    name: str
+    submitted: int
+    filed: int
+
+
+@dataclass(frozen=True)
 class KeyRow:
     instance_id: int
     number: str
@@ -108,6 +119,16 @@ class Statistics:
     members: list[MemberRow]
     key_proposals: list[KeyRow]
     overdue: list[OverdueRow]
+    bodies: list[BodyRow] = field(default_factory=list)
+
+    @property
+    def collective(self) -> int:
+        """集体提案 submitted."""
+        return sum(b.submitted for b in self.bodies)
+
+    @property
+    def collective_filed(self) -> int:
+        return sum(b.filed for b in self.bodies)
 
 
 def year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
@@ -122,7 +143,8 @@ def for_year(session: Session, year: int) -> Statistics:
     overdue = _overdue(session, in_year, now) if any(row[-1] for row in counted) else []
     return Statistics(year=year, totals=totals, categories=categories, units=_units(counted, overdue),
                       members=_members(session, in_year), key_proposals=_key_proposals(session, in_year),
-                      overdue=sorted(overdue, key=lambda r: (-r.days, r.number))[:OVERDUE_LISTED])
+                      overdue=sorted(overdue, key=lambda r: (-r.days, r.number))[:OVERDUE_LISTED],
+                      bodies=_bodies(session, in_year))
 
 
 def overdue_days(due: dt.datetime, replied_at: dt.datetime | None, now: dt.datetime) -> int:
@@ -202,9 +224,17 @@ def _units(counted: list, overdue: list[OverdueRow]) -> list[UnitRow]:
     return out
 
 
+def _bodies(session: Session, in_year) -> list[BodyRow]:
+    rows = session.execute(select(Proposal.body_code, func.max(Unit.name), _count(), _count(Proposal.decision == FILED))
+                           .outerjoin(Unit, Unit.code == Proposal.body_code)
+                           .where(in_year, Proposal.body_code.is_not(None)).group_by(Proposal.body_code))
+    return sorted((BodyRow(code, name or code, submitted, filed) for code, name, submitted, filed in rows),
+                  key=lambda b: (-b.submitted, b.code))
+
+
 def _members(session: Session, in_year) -> list[MemberRow]:
     submitted = dict(session.execute(select(User.username, _count()).join(Proposal, Proposal.proposer_id == User.id)
-                                     .where(in_year).group_by(User.username)).all())
+                                     .where(in_year, Proposal.body_code.is_(None)).group_by(User.username)).all())
     cosigned = dict(session.execute(
         select(ProposalCosigner.username, _count()).join(Proposal, Proposal.id == ProposalCosigner.proposal_id)
         .where(in_year, ProposalCosigner.status == "agreed").group_by(ProposalCosigner.username)).all())

@@ -31,6 +31,10 @@ def workbook(stats: Statistics) -> bytes:
              k.result_class or "", k.satisfaction or ""] for k in stats.key_proposals])
     _sheet(book, "超期", ["编号", "标题", "主办单位", "答复期限", "答复时间", "超期天数"],
            [[o.number, o.title, o.unit, _day(o.due), _day(o.replied_at), o.days] for o in stats.overdue])
+    _sheet(book, "提出方式", ["提出方式", "提交", "立案"],
+           [["集体提案", stats.collective, stats.collective_filed],
+            ["委员提案", t.submitted - stats.collective, t.filed - stats.collective_filed]])
+    _sheet(book, "集体提案", ["提出单位", "提交", "立案"], [[b.name, b.submitted, b.filed] for b in stats.bodies])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
