@@ -24,7 +24,7 @@ PATH = [
     ("czj_clerk", "accept", {"accept_decision": "签收"}),
     ("fgw_clerk", "co_opinion", {"co_opinion": "发改委可安排专项资金。"}),
     ("czj_clerk", "handle", REPLY_A),
-    ("member1", "satisfaction", {"satisfaction": "满意"}),
+    ("member1", "satisfaction", {"satisfaction_work": "满意", "satisfaction": "满意"}),
     ("office1", "archive", {"publish_proposal": True, "publish_reply": True, "archive_note": "同意公开"}),
 ]
 STEP_NAMES = {"start": "提交提案", "cosign": "联名确认", "review": "审查立案", "assign": "交办", "accept": "签收",

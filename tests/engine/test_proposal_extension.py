@@ -162,7 +162,7 @@ def test_rehandling_has_its_own_deadline_which_can_be_extended_too(flow):
     instance = overdue(flow)
     flow.do("duban", instance, "remind", EXTEND)
     flow.do("czj_clerk", instance, "handle", REPLY_A)
-    flow.do("member1", instance, "satisfaction", {"satisfaction": "不满意", "satisfaction_comment": "未见实际进展"})
+    flow.do("member1", instance, "satisfaction", {"satisfaction_work": "满意", "satisfaction": "不满意", "satisfaction_comment": "未见实际进展"})
     second_round = dt.datetime(2026, 9, 5, 9, 0, tzinfo=clock.TZ)  # 3 months after the dissatisfaction
     rehandle = handle_row(flow, instance, "rehandle")
     assert rehandle.due_at == second_round and flow.proposal(instance).reply_due == second_round

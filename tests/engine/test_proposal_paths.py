@@ -90,7 +90,7 @@ def test_merged_proposal_gets_the_main_reply_and_its_own_evaluation(flow):
     assert flow.open_ids(merged) == ["satisfaction_merged"] and flow.open(unrelated) == []
     data = runtime.instance_data(flow.session, merged)
     assert data["main_reply"]["reply_text"] == REPLY_A["reply_text"]
-    flow.do("member2", merged, "satisfaction_merged", {"satisfaction": "基本满意"})
+    flow.do("member2", merged, "satisfaction_merged", {"satisfaction_work": "满意", "satisfaction": "基本满意"})
     flow.session.refresh(merged)
     assert merged.status == "completed" and flow.proposal(merged).status == "已办结（并案）"
     assert flow.open_ids(main) == ["satisfaction"]
@@ -145,10 +145,10 @@ def test_overdue_reply_raises_a_reminder_while_handling_goes_on(flow):
 def test_dissatisfaction_leads_to_rehandling_and_a_second_evaluation(flow):
     instance = flow.to_handling()
     flow.do("czj_clerk", instance, "handle", REPLY_A)
-    flow.do("member1", instance, "satisfaction", {"satisfaction": "不满意", "satisfaction_comment": "未见实际进展"})
+    flow.do("member1", instance, "satisfaction", {"satisfaction_work": "满意", "satisfaction": "不满意", "satisfaction_comment": "未见实际进展"})
     assert flow.open_ids(instance) == ["rehandle"] and flow.proposal(instance).status == "重新办理中"
     flow.do("czj_clerk", instance, "rehandle", {**REPLY_A, "reply_text": "已追加资金，6 月底完工。"})
-    flow.do("member1", instance, "satisfaction_again", {"satisfaction": "基本满意"})
+    flow.do("member1", instance, "satisfaction_again", {"satisfaction_work": "满意", "satisfaction": "基本满意"})
     flow.do("office1", instance, "archive", {"publish_proposal": True, "publish_reply": False})
     flow.session.refresh(instance)
     record = flow.proposal(instance)

@@ -34,7 +34,7 @@ FACTS = Requires(
            "handle": N_("答复期限、督办同意的延期"), "rehandle": N_("重新办理的答复期限、督办同意的延期")},
     data=("title", "category", "content", "suggestion", "cosigners", "cosign_results", "decision", "reason",
           "is_key", "face_to_face", "merge_into", "lead_unit", "co_units", "assigned_at", "reply_due", "result_class",
-          "reply_text", "satisfaction", "publish_proposal", "publish_reply", "remind_action", "extended_due",
+          "reply_text", "satisfaction", "satisfaction_work", "contact_method", "publish_proposal", "publish_reply", "remind_action", "extended_due",
           "return_deadline"))
 HANDLING = FACTS.each("handle", "rehandle")  # the steps whose deadline is reply_due
 BEFORE_HANDLING = FACTS.each("accept", "co_opinion")  # reply_due is set, handling has not begun
@@ -53,7 +53,8 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
         "face_to_face": bool(data.get("face_to_face")), "merge_into": data.get("merge_into"),
         "lead_unit_code": data.get("lead_unit"), "co_units": list(data.get("co_units") or []),
         "result_class": data.get("result_class"), "reply_text": data.get("reply_text"),
-        "satisfaction": data.get("satisfaction"),
+        "satisfaction": data.get("satisfaction"), "satisfaction_work": data.get("satisfaction_work"),
+        "contact_method": data.get("contact_method"),
         "publish_proposal": bool(data.get("publish_proposal")), "publish_reply": bool(data.get("publish_reply")),
     }
     if kind == "start":

@@ -31,7 +31,9 @@ class Proposal(Base):
     co_units: Mapped[list[str]] = mapped_column(default=list)
     result_class: Mapped[str | None] = mapped_column(String(2))
     reply_text: Mapped[str | None] = mapped_column(Text)
-    satisfaction: Mapped[str | None] = mapped_column(String(10))
+    satisfaction: Mapped[str | None] = mapped_column(String(10))  # 办理结果 (the last evaluation)
+    satisfaction_work: Mapped[str | None] = mapped_column(String(10))  # 办理工作: 联系沟通、办理态度 (the last evaluation)
+    contact_method: Mapped[str | None] = mapped_column(String(10))  # how the unit met the proposer (面对面 → 面办率)
     publish_proposal: Mapped[bool] = mapped_column(Boolean, default=False)
     publish_reply: Mapped[bool] = mapped_column(Boolean, default=False)
     submitted_at: Mapped[dt.datetime] = mapped_column(index=True)  # the proposal's year, for statistics
