@@ -15,7 +15,7 @@ from engine import clock
 from engine.procedures.proposal import statistics
 from engine.procedures.proposal.statistics_book import workbook
 
-from .flow import ACCEPT, MONDAY, REPLY_A, SATISFIED, Flow
+from .flow import ACCEPT, MONDAY, REPLY_A, SATISFIED, SIGN, Flow
 
 
 @dataclass
@@ -66,6 +66,7 @@ def _drive(flow) -> tuple[dict, dict]:
     def reply(key, unit, result_class, contact="面对面"):
         flow.do(f"{unit}_clerk", instances[key], "handle",
                 {**REPLY_A, "result_class": result_class, "contact_method": contact})
+        flow.do(f"{unit}_leader", instances[key], "sign_off", SIGN)  # the reply reaches the proposer now
         done[key].replied_at, done[key].result_class, done[key].contact_method = clock.now(), result_class, contact
 
     submit("key", "member1", "社会", cosigners=["member2", "member3"])
@@ -107,6 +108,7 @@ def _drive(flow) -> tuple[dict, dict]:
     assert "rehandle" in flow.open_ids(instances["late"])  # 办理工作不满意 alone sends it back
     flow.do("czj_clerk", instances["late"], "rehandle",
             {**REPLY_A, "contact_method": "电话", "result_class": "C", "reasons": "受财力所限"})
+    flow.do("czj_leader", instances["late"], "sign_off", SIGN)
     flow.do("member2", instances["late"], "satisfaction_again", {"satisfaction_work": "基本满意", "satisfaction": "不满意",
                                                                   "satisfaction_comment": "仍未解决"})
     done["late"].result_class, done["late"].rehandled = "C", True

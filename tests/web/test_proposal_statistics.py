@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engine import clock
 from engine.models import Instance
 
-from .helpers import ACCEPT, REPLY_A, do, submit, text, to_accept
+from .helpers import ACCEPT, REPLY_A, SIGN, do, submit, text, to_accept
 
 
 @pytest.mark.parametrize("username, status", [
@@ -29,6 +29,7 @@ def _made(auth, client, db) -> None:
     handled = to_accept(auth, client, db)
     do(auth, client, db, "czj_clerk", handled, "accept", ACCEPT)
     do(auth, client, db, "czj_clerk", handled, "handle", REPLY_A)
+    do(auth, client, db, "czj_leader", handled, "sign_off", SIGN)
     rejected = submit(auth, client, "member2")
     do(auth, client, db, "tiwei", rejected, "review", {"decision": "不立案", "reason": "不符合立案标准"})
 

@@ -44,11 +44,15 @@ class Proposal(Base):
     accepted_at: Mapped[dt.datetime | None]
     # 答复期限 of the current (or last) handling round: the diagram's deadline, or the date 督办 agreed to extend it to.
     reply_due: Mapped[dt.datetime | None]
-    replied_at: Mapped[dt.datetime | None]  # the first reply
+    replied_at: Mapped[dt.datetime | None]  # the first reply reached the proposer (signed off, and reviewed if key)
+    # 签发: the unit leader who signed the (last) reply off, and when; the reply letter names them
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[dt.datetime | None]
     first_reply_due: Mapped[dt.datetime | None]  # reply_due when the first reply came (按期答复)
     rehandled_at: Mapped[dt.datetime | None]  # 不满意 sent the proposal back to its unit (重新办理)
     closed_at: Mapped[dt.datetime | None]
-    proposer: Mapped[User] = relationship(lazy="joined")
+    proposer: Mapped[User] = relationship(lazy="joined", foreign_keys=[proposer_id])
+    signer: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[signer_id])
     signers: Mapped[list["ProposalCosigner"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
 
