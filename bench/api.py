@@ -24,11 +24,12 @@ PATH = [
     ("czj_clerk", "accept", {"accept_decision": "签收"}),
     ("fgw_clerk", "co_opinion", {"co_opinion": "发改委可安排专项资金。"}),
     ("czj_clerk", "handle", REPLY_A),
-    ("member1", "satisfaction", {"satisfaction": "满意"}),
+    ("czj_leader", "sign_off", {"sign_decision": "签发"}),
+    ("member1", "satisfaction", {"satisfaction_work": "满意", "satisfaction": "满意"}),
     ("office1", "archive", {"publish_proposal": True, "publish_reply": True, "archive_note": "同意公开"}),
 ]
 STEP_NAMES = {"start": "提交提案", "cosign": "联名确认", "review": "审查立案", "assign": "交办", "accept": "签收",
-              "co_opinion": "会办意见", "handle": "办理答复", "satisfaction": "满意度评价", "archive": "归档公开"}
+              "co_opinion": "会办意见", "handle": "办理答复", "sign_off": "单位负责人签发", "satisfaction": "满意度评价", "archive": "归档公开"}
 
 
 def complete(database: Database, task_ids: list[str], username: str = "tiwei", data: dict | None = None,

@@ -65,6 +65,8 @@ def load_demo(session: Session, directory: str | Path = "processes") -> list[tup
     roles = {role.key: role for role in session.scalars(select(Role))}
     people = list(PEOPLE) + [(f"{code}_clerk", f"{units[code].name}经办人", code, ["department"])
                              for code in HANDLING_UNITS if code in units]
+    people += [(f"{code}_leader", f"{units[code].name}负责人", code, ["unit_leader"])  # signs the unit's replies off
+               for code in HANDLING_UNITS if code in units]
     people += [(f"{code}_duty", f"{units[code].name}督查任务联络员", code, ["department"])
                for code in DIVISION_UNITS if code in units]
     existing = {user.username: user for user in session.scalars(select(User))}

@@ -92,9 +92,10 @@ def _run(session: Session, year: int, today: dt.datetime) -> None:
     clock.set_now(_at(year, 4, 20))
     for instance, unit in ((finished_public, "czj"), (finished_private, "jyj"), (replied, "wjw")):
         _do(session, f"{unit}_clerk", instance, "handle", REPLY)
+        _do(session, f"{unit}_leader", instance, "sign_off", {"sign_decision": "签发"})
     clock.set_now(_at(year, 4, 25))
-    _do(session, "member1", finished_public, "satisfaction", {"satisfaction": "满意"})
-    _do(session, "member2", finished_private, "satisfaction", {"satisfaction": "基本满意"})
+    _do(session, "member1", finished_public, "satisfaction", {"satisfaction_work": "满意", "satisfaction": "满意"})
+    _do(session, "member2", finished_private, "satisfaction", {"satisfaction_work": "满意", "satisfaction": "基本满意"})
     clock.set_now(_at(year, 5, 6))
     _do(session, "office1", finished_public, "archive", {"publish_proposal": True, "publish_reply": True,
                                                           "archive_note": "同意公开"})

@@ -89,7 +89,8 @@ def test_proposal_from_submission_to_archive(new_context, live_server, artifacts
     expect(readonly).to_contain_text("A 已解决或采纳")
     expect(readonly).to_contain_text("首批 12 个小区已开工")
     expect(readonly).to_contain_text("县财政局")
-    member1.page.get_by_label("满意", exact=True).check()
+    member1.page.get_by_role("group", name=re.compile("办理工作")).get_by_label("满意", exact=True).check()
+    member1.page.get_by_role("group", name=re.compile("办理结果")).get_by_label("满意", exact=True).check()
     member1.shot("06-satisfaction")
     member1.submit_task()
 

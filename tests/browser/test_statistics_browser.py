@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine import clock, db as engine_db
 from engine.models import User
-from tests.engine.flow import ACCEPT, MONDAY, REPLY_A, Flow
+from tests.engine.flow import ACCEPT, MONDAY, REPLY_A, SIGN, Flow
 
 from .axe import assert_accessible
 from .person import Person
@@ -41,6 +41,7 @@ def _proposals(path) -> None:
                 flow.do("office1", instance, "assign", {"lead_unit": unit})
                 flow.do(f"{unit}_clerk", instance, "accept", ACCEPT)
                 flow.do(f"{unit}_clerk", instance, "handle", REPLY_A)
+                flow.do(f"{unit}_leader", instance, "sign_off", SIGN)
             rejected = flow.submit("member4", category="文化")
             flow.do("tiwei", rejected, "review", {"decision": "不立案", "reason": "不符合立案标准"})
     finally:

@@ -18,7 +18,8 @@ SUBMIT = {"title": "关于加快城区老旧小区改造的建议", "category": 
 ACCEPT = {"accept_decision": "签收"}
 REPLY_A = {"contact_method": "面对面", "contact_date": "2026-03-20", "result_class": "A",
            "reply_text": "已列入本年度改造计划，首批 12 个小区已开工。", "agree_publish": True}
-SATISFIED = {"satisfaction": "满意"}
+SIGN = {"sign_decision": "签发"}
+SATISFIED = {"satisfaction_work": "满意", "satisfaction": "满意"}
 ARCHIVE = {"publish_proposal": True, "publish_reply": True, "archive_note": "同意公开"}
 
 

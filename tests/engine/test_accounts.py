@@ -265,9 +265,9 @@ def test_filters(deployed, users, newcomer):
     def names(**filters):
         return {a.user.username for a in accounts.accounts(deployed, accounts.Filters(**filters))}
 
-    assert names(unit="czj") == {"czj_clerk", "czj_clerk2"}
+    assert names(unit="czj") == {"czj_clerk", "czj_clerk2", "czj_leader"}
     assert names(role="supervisor") == {"duban"}
-    assert names(q="财政局") == {"czj_clerk", "czj_clerk2"}
+    assert names(q="财政局") == {"czj_clerk", "czj_clerk2", "czj_leader"}
     assert names(q="MEMBER") >= {"member1", "member5"}
     assert names(q="%") == set() and names(q="_") == {u.username for u in deployed.scalars(select(User))
                                                        if "_" in u.username}

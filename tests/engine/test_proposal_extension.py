@@ -15,7 +15,7 @@ from engine.errors import FormInvalid
 from engine.models import Event, OpenTask
 from engine.worklist.records import Notification, ReminderSent
 
-from .flow import MONDAY, REPLY_A, SATISFIED, Flow
+from .flow import MONDAY, REPLY_A, SATISFIED, SIGN, Flow
 
 OLD_DUE = dt.datetime(2026, 6, 2, 9, 0, tzinfo=clock.TZ)  # 3 months after the 交办 on MONDAY
 NEW_DUE = dt.datetime(2026, 7, 15, 23, 59, 59, tzinfo=clock.TZ)  # the end of the day 督办 agreed to
@@ -85,6 +85,7 @@ def test_agreeing_to_an_extension_moves_the_deadline_the_record_and_the_reminder
     assert (event.data["remind_action"], event.data["extended_due"]) == ("同意延期", "2026-07-15")
     # The unit replies within the extension; the record keeps the deadline that applied.
     flow.do("czj_clerk", instance, "handle", REPLY_A)
+    flow.do("czj_leader", instance, "sign_off", SIGN)
     flow.do("member1", instance, "satisfaction", SATISFIED)
     assert flow.open_ids(instance) == ["archive"] and flow.proposal(instance).reply_due == NEW_DUE
 
@@ -162,7 +163,8 @@ def test_rehandling_has_its_own_deadline_which_can_be_extended_too(flow):
     instance = overdue(flow)
     flow.do("duban", instance, "remind", EXTEND)
     flow.do("czj_clerk", instance, "handle", REPLY_A)
-    flow.do("member1", instance, "satisfaction", {"satisfaction": "不满意", "satisfaction_comment": "未见实际进展"})
+    flow.do("czj_leader", instance, "sign_off", SIGN)
+    flow.do("member1", instance, "satisfaction", {"satisfaction_work": "满意", "satisfaction": "不满意", "satisfaction_comment": "未见实际进展"})
     second_round = dt.datetime(2026, 9, 5, 9, 0, tzinfo=clock.TZ)  # 3 months after the dissatisfaction
     rehandle = handle_row(flow, instance, "rehandle")
     assert rehandle.due_at == second_round and flow.proposal(instance).reply_due == second_round
@@ -178,6 +180,7 @@ def test_rehandling_has_its_own_deadline_which_can_be_extended_too(flow):
 def test_no_extension_once_the_unit_has_replied(flow):
     instance = overdue(flow)
     flow.do("czj_clerk", instance, "handle", REPLY_A)
+    flow.do("czj_leader", instance, "sign_off", SIGN)
     assert flow.open_ids(instance) == ["remind", "satisfaction"]
     remind = flow.task_of("duban", instance, "remind")
     with pytest.raises(FormInvalid) as caught:

@@ -10,7 +10,7 @@ from engine.worklist import inbox
 from engine.errors import Conflict, FormInvalid, NotFound
 from engine.models import Event, Instance, OpenTask
 
-from .flow import ACCEPT, ARCHIVE, MONDAY, REPLY_A, SATISFIED, Flow
+from .flow import ACCEPT, ARCHIVE, MONDAY, REPLY_A, SATISFIED, SIGN, Flow
 
 
 @pytest.fixture
@@ -35,6 +35,7 @@ def test_single_member_proposal_from_submission_to_archive(flow):
     handle = flow.open(instance, "handle")[0]
     assert handle.due_at.astimezone(clock.TZ).date().isoformat() == "2026-06-02"  # 3 months after assignment
     flow.do("czj_clerk", instance, "handle", REPLY_A)
+    flow.do("czj_leader", instance, "sign_off", SIGN)
     assert flow.proposal(instance).status == "待评价"
     flow.do("member1", instance, "satisfaction", SATISFIED)
     flow.do("office1", instance, "archive", ARCHIVE)
@@ -45,8 +46,9 @@ def test_single_member_proposal_from_submission_to_archive(flow):
     assert (record.status, record.result_class, record.satisfaction) == ("已办结", "A", "满意")
     assert record.publish_proposal and record.publish_reply and record.lead_unit_code == "czj"
     assert record.replied_at is not None and record.closed_at is not None
+    assert record.signer.username == "czj_leader" and record.signed_at == record.replied_at
     kinds = flow.session.scalars(select(Event.kind).where(Event.instance_id == instance.id).order_by(Event.id))
-    assert list(kinds) == ["start"] + ["complete"] * 6
+    assert list(kinds) == ["start"] + ["complete"] * 7
     assert audit.verify(flow.session, instance.id)
 
 
@@ -87,10 +89,11 @@ def test_merged_proposal_gets_the_main_reply_and_its_own_evaluation(flow):
     assert flow.proposal(merged).status == "已并案" and flow.open(merged) == []
 
     flow.do("czj_clerk", main, "handle", REPLY_A)
+    flow.do("czj_leader", main, "sign_off", SIGN)
     assert flow.open_ids(merged) == ["satisfaction_merged"] and flow.open(unrelated) == []
     data = runtime.instance_data(flow.session, merged)
     assert data["main_reply"]["reply_text"] == REPLY_A["reply_text"]
-    flow.do("member2", merged, "satisfaction_merged", {"satisfaction": "基本满意"})
+    flow.do("member2", merged, "satisfaction_merged", {"satisfaction_work": "满意", "satisfaction": "基本满意"})
     flow.session.refresh(merged)
     assert merged.status == "completed" and flow.proposal(merged).status == "已办结（并案）"
     assert flow.open_ids(main) == ["satisfaction"]
@@ -139,16 +142,19 @@ def test_overdue_reply_raises_a_reminder_while_handling_goes_on(flow):
     assert [t.bpmn_id for t in inbox.tasks_for(flow.session, flow.user("duban"))] == ["remind"]
     flow.do("duban", instance, "remind", {"remind_action": "催办", "remind_note": "请本周内答复"})
     flow.do("czj_clerk", instance, "handle", REPLY_A)
+    flow.do("czj_leader", instance, "sign_off", SIGN)
     assert flow.open_ids(instance) == ["satisfaction"]
 
 
 def test_dissatisfaction_leads_to_rehandling_and_a_second_evaluation(flow):
     instance = flow.to_handling()
     flow.do("czj_clerk", instance, "handle", REPLY_A)
-    flow.do("member1", instance, "satisfaction", {"satisfaction": "不满意", "satisfaction_comment": "未见实际进展"})
+    flow.do("czj_leader", instance, "sign_off", SIGN)
+    flow.do("member1", instance, "satisfaction", {"satisfaction_work": "满意", "satisfaction": "不满意", "satisfaction_comment": "未见实际进展"})
     assert flow.open_ids(instance) == ["rehandle"] and flow.proposal(instance).status == "重新办理中"
     flow.do("czj_clerk", instance, "rehandle", {**REPLY_A, "reply_text": "已追加资金，6 月底完工。"})
-    flow.do("member1", instance, "satisfaction_again", {"satisfaction": "基本满意"})
+    flow.do("czj_leader", instance, "sign_off", SIGN)
+    flow.do("member1", instance, "satisfaction_again", {"satisfaction_work": "满意", "satisfaction": "基本满意"})
     flow.do("office1", instance, "archive", {"publish_proposal": True, "publish_reply": False})
     flow.session.refresh(instance)
     record = flow.proposal(instance)
@@ -265,6 +271,7 @@ def test_archiving_closes_an_outstanding_reminder(flow):
     instance = flow.to_handling()
     flow.tick(days=95)
     flow.do("czj_clerk", instance, "handle", REPLY_A)
+    flow.do("czj_leader", instance, "sign_off", SIGN)
     flow.do("member1", instance, "satisfaction", SATISFIED)
     assert flow.open_ids(instance) == ["archive", "remind"]
     flow.do("office1", instance, "archive", ARCHIVE)
@@ -275,6 +282,7 @@ def test_archiving_closes_an_outstanding_reminder(flow):
 def test_a_proposal_merged_after_the_main_reply_still_gets_it(flow):
     main = flow.to_handling("member1")
     flow.do("czj_clerk", main, "handle", REPLY_A)
+    flow.do("czj_leader", main, "sign_off", SIGN)
     late = flow.submit("member2")
     flow.do("tiwei", late, "review", {"decision": "并案", "reason": "同题", "merge_into": "2026-001"})
     assert flow.open_ids(late) == ["satisfaction_merged"]

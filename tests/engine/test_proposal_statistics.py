@@ -15,7 +15,7 @@ from engine import clock
 from engine.procedures.proposal import statistics
 from engine.procedures.proposal.statistics_book import workbook
 
-from .flow import ACCEPT, MONDAY, REPLY_A, SATISFIED, Flow
+from .flow import ACCEPT, MONDAY, REPLY_A, SATISFIED, SIGN, Flow
 
 
 @dataclass
@@ -32,6 +32,8 @@ class Done:
     replied_at: dt.datetime | None = None
     result_class: str | None = None
     satisfaction: str | None = None
+    satisfaction_work: str | None = None
+    contact_method: str | None = None
     rehandled: bool = False
 
 
@@ -61,9 +63,11 @@ def _drive(flow) -> tuple[dict, dict]:
         flow.do("office1", instances[key], "assign", {"lead_unit": unit})
         done[key].unit = unit
 
-    def reply(key, unit, result_class):
-        flow.do(f"{unit}_clerk", instances[key], "handle", {**REPLY_A, "result_class": result_class})
-        done[key].replied_at, done[key].result_class = clock.now(), result_class
+    def reply(key, unit, result_class, contact="面对面"):
+        flow.do(f"{unit}_clerk", instances[key], "handle",
+                {**REPLY_A, "result_class": result_class, "contact_method": contact})
+        flow.do(f"{unit}_leader", instances[key], "sign_off", SIGN)  # the reply reaches the proposer now
+        done[key].replied_at, done[key].result_class, done[key].contact_method = clock.now(), result_class, contact
 
     submit("key", "member1", "社会", cosigners=["member2", "member3"])
     flow.do("member2", instances["key"], "cosign", {"cosign_agree": True})
@@ -94,15 +98,21 @@ def _drive(flow) -> tuple[dict, dict]:
 
     reply("key", "czj", "A")  # well before its deadline
     flow.do("member1", instances["key"], "satisfaction", SATISFIED)
-    done["key"].satisfaction = "满意"
-    flow.do("member4", instances["merged"], "satisfaction_merged", {"satisfaction": "基本满意"})
+    done["key"].satisfaction = done["key"].satisfaction_work = "满意"
+    flow.do("member4", instances["merged"], "satisfaction_merged", {"satisfaction_work": "满意", "satisfaction": "基本满意"})
 
     flow.tick(days=100)  # both other deadlines pass; 督办 is reminded
-    reply("late", "czj", "B")  # overdue
-    flow.do("member2", instances["late"], "satisfaction", {"satisfaction": "不满意", "satisfaction_comment": "没有进展"})
-    flow.do("czj_clerk", instances["late"], "rehandle", {**REPLY_A, "result_class": "C", "reasons": "受财力所限"})
-    flow.do("member2", instances["late"], "satisfaction_again", {"satisfaction": "基本满意"})
-    done["late"].result_class, done["late"].satisfaction, done["late"].rehandled = "C", "基本满意", True
+    reply("late", "czj", "B", contact="电话")  # overdue
+    flow.do("member2", instances["late"], "satisfaction",
+            {"satisfaction_work": "不满意", "satisfaction": "满意", "satisfaction_comment": "没有联系沟通"})
+    assert "rehandle" in flow.open_ids(instances["late"])  # 办理工作不满意 alone sends it back
+    flow.do("czj_clerk", instances["late"], "rehandle",
+            {**REPLY_A, "contact_method": "电话", "result_class": "C", "reasons": "受财力所限"})
+    flow.do("czj_leader", instances["late"], "sign_off", SIGN)
+    flow.do("member2", instances["late"], "satisfaction_again", {"satisfaction_work": "基本满意", "satisfaction": "不满意",
+                                                                  "satisfaction_comment": "仍未解决"})
+    done["late"].result_class, done["late"].rehandled = "C", True
+    done["late"].satisfaction, done["late"].satisfaction_work = "不满意", "基本满意"
     clock.advance(dt.timedelta(days=3))  # "silent" is still not answered
     return done, instances
 
@@ -147,6 +157,18 @@ def test_the_year_figures_are_the_counts_of_what_happened(flow):
     assert units["czj"].reply_rate == 0.5 and units["fgw"].reply_rate == 0.0
     assert units["czj"].overdue_days > 0 and units["fgw"].overdue_days > units["czj"].overdue_days
 
+    filed = [d for d in every if d.decision == "立案" and d.unit]
+    evaluated = [d for d in filed if d.satisfaction and d.satisfaction_work]
+    replied = [d for d in filed if d.replied_at is not None]
+    e = stats.evaluation
+    assert (e.evaluated, e.replied, e.face_to_face) == (
+        len(evaluated), len(replied), sum(d.contact_method == "面对面" for d in replied))
+    assert e.work == {s: sum(d.satisfaction_work == s for d in evaluated) for s in ("满意", "基本满意", "不满意")}
+    assert e.result == {s: sum(d.satisfaction == s for d in evaluated) for s in ("满意", "基本满意", "不满意")}
+    assert e.work_rate == sum(d.satisfaction_work != "不满意" for d in evaluated) / len(evaluated) == 1.0
+    assert e.result_rate == sum(d.satisfaction != "不满意" for d in evaluated) / len(evaluated) == 0.5
+    assert e.face_rate == 0.5
+
     expected_members = Counter(d.proposer for d in every)
     cosigned = Counter(name for d in every for name in d.cosigned_by)
     assert {(m.username, m.submitted, m.cosigned) for m in stats.members} == {
@@ -170,7 +192,8 @@ def test_the_workbook_holds_the_same_figures_and_text_stays_text(flow):
     flow.do("office1", instance, "assign", {"lead_unit": "czj"})
     flow.do("czj_clerk", instance, "accept", ACCEPT)
     book = load_workbook(io.BytesIO(workbook(statistics.for_year(flow.session, 2026))))
-    assert book.sheetnames == ["总体", "按类别", "承办单位", "委员", "重点提案", "超期", "提出方式", "集体提案"]
+    assert book.sheetnames == ["总体", "按类别", "承办单位", "评价和面办", "面办率", "委员", "重点提案", "超期", "提出方式",
+                               "集体提案"]
     assert [c.value for c in book["提出方式"][3]] == ["委员提案", 2, 1]
     assert [c.value for c in book["总体"][2]] == [2026, 2, 1, 0, 0, 1]
     assert [c.value for c in book["承办单位"][2]][:4] == ["县财政局", 1, 1, 1]

@@ -15,7 +15,8 @@ ASSIGN = {"lead_unit": "czj", "assign_note": "请财政局主办"}
 ACCEPT = {"accept_decision": "签收"}
 REPLY_A = {"contact_method": "面对面", "contact_date": "2026-03-20", "result_class": "A",
            "reply_text": "已列入本年度改造计划。", "agree_publish": "true"}
-SATISFIED = {"satisfaction": "满意"}
+SIGN = {"sign_decision": "签发"}
+SATISFIED = {"satisfaction_work": "满意", "satisfaction": "满意"}
 ARCHIVE = {"publish_proposal": "true", "publish_reply": "true", "archive_note": "同意公开"}
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from engine import clock
 from engine.models import User
-from tests.engine.flow import ARCHIVE, MONDAY, REPLY_A, SATISFIED, Flow
+from tests.engine.flow import ARCHIVE, MONDAY, REPLY_A, SATISFIED, SIGN, Flow
 
 
 class Users:
@@ -32,6 +32,7 @@ def archived(flow: Flow, username: str = "member1", *, lead: str = "czj", publis
     flow.do("office1", instance, "assign", {"lead_unit": lead})
     flow.do(f"{lead}_clerk", instance, "accept", {"accept_decision": "签收"})
     flow.do(f"{lead}_clerk", instance, "handle", REPLY_A)
+    flow.do(f"{lead}_leader", instance, "sign_off", SIGN)
     flow.do(username, instance, "satisfaction", SATISFIED)
     flow.do("office1", instance, "archive", {**ARCHIVE, "publish_proposal": publish_proposal,
                                                 "publish_reply": publish_reply})

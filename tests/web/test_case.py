@@ -13,7 +13,7 @@ from engine.cases.records import Attachment, Opinion
 from tests.case_material import FILLED, PDF, open_task_id, start_material
 from tests.web.test_attachments import upload
 
-from .helpers import ACCEPT, REPLY_A, do, submit, text, to_accept
+from .helpers import ACCEPT, REPLY_A, SIGN, do, submit, text, to_accept
 
 
 @pytest.fixture
@@ -142,6 +142,7 @@ def test_reply_letter_for_members_offline(client, auth, db):
     assert "打印答复函" not in text(client.get(f"/instances/{instance_id}"))
     do(auth, client, db, "czj_clerk", instance_id, "accept", ACCEPT)
     do(auth, client, db, "czj_clerk", instance_id, "handle", {**REPLY_A, "reply_text": "已列入计划。\n首批12个小区已开工。"})
+    do(auth, client, db, "czj_leader", instance_id, "sign_off", SIGN)
     auth.as_("member1")
     assert "打印答复函" in text(client.get(f"/instances/{instance_id}"))
     response = client.get(f"/instances/{instance_id}/reply-letter")
@@ -149,7 +150,7 @@ def test_reply_letter_for_members_offline(client, auth, db):
     page = text(response)
     for expected in ("县财政局", "关于政协第 2026-001 号提案的答复", "张明委员：", "关于加快城区老旧小区改造的建议",
                      "已列入计划。", "首批12个小区已开工。", "A 已解决或采纳", "抄送：县政协提案委员会", "附：提案原文",
-                     "城区老旧小区管网老化"):
+                     "城区老旧小区管网老化", "签发人：县财政局负责人"):
         assert expected in page, expected
     assert re.search(r"20\d\d年\d{1,2}月\d{1,2}日", page)
     assert 'class="letter"' in response.get_data(as_text=True)

@@ -7,9 +7,12 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from engine import clock
+from sqlalchemy import select
 
-from .helpers import ACCEPT, REPLY_A, do, submit, text, to_accept
+from engine import clock
+from engine.models import Instance
+
+from .helpers import ACCEPT, REPLY_A, SIGN, do, submit, text, to_accept
 
 
 @pytest.mark.parametrize("username, status", [
@@ -26,6 +29,7 @@ def _made(auth, client, db) -> None:
     handled = to_accept(auth, client, db)
     do(auth, client, db, "czj_clerk", handled, "accept", ACCEPT)
     do(auth, client, db, "czj_clerk", handled, "handle", REPLY_A)
+    do(auth, client, db, "czj_leader", handled, "sign_off", SIGN)
     rejected = submit(auth, client, "member2")
     do(auth, client, db, "tiwei", rejected, "review", {"decision": "不立案", "reason": "不符合立案标准"})
 
@@ -48,6 +52,20 @@ def test_the_page_shows_the_years_figures_in_tables_and_chart_data(client, auth,
     assert "关于加快城区老旧小区改造的建议" in page.split('id="h-key"')[1]  # the key proposal's progress
     empty = text(client.get(f"/proposals/statistics?year={year - 1}"))
     assert "本年度还没有提案" in empty
+
+
+def test_the_page_shows_both_evaluations_and_the_face_to_face_rate(client, auth, db):
+    _made(auth, client, db)
+    handled = db.scalar(select(Instance.id).where(Instance.process_key == "proposal").order_by(Instance.id))
+    do(auth, client, db, "member1", handled, "satisfaction",
+       {"satisfaction_work": "基本满意", "satisfaction": "不满意", "satisfaction_comment": "尚未解决"})
+    auth.as_("office1")
+    page = client.get(f"/proposals/statistics?year={clock.now().year}").get_data(as_text=True)
+    rows = {key: re.findall(r"<td[^>]*>([^<]*)</td>", page.split(f'data-evaluation="{key}"')[1].split("</tr>")[0])
+            for key in ("work", "result")}
+    assert rows == {"work": ["1", "0", "1", "0", "100.0%"], "result": ["1", "0", "0", "1", "0.0%"]}
+    face = page.split('data-figures="face"')[1].split("</p>")[0]
+    assert "100.0%" in face and "已答复 1 件" in face  # REPLY_A met the proposer face to face
 
 
 def test_the_export_holds_the_same_figures(client, auth, db):

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from engine import clock
 from engine.procedures.proposal import register
-from tests.engine.flow import REPLY_A
+from tests.engine.flow import REPLY_A, SIGN
 
 from .helpers import text
 from .proposal_cases import archived, flow  # noqa: F401 - the fixture
@@ -94,6 +94,7 @@ def test_search_over_number_title_and_proposer(client, auth, user, three):
 def test_overdue(client, auth, flow, cases):
     a, b, _c = cases
     flow.do("jyj_clerk", b, "handle", REPLY_A)
+    flow.do("jyj_leader", b, "sign_off", SIGN)
     auth.as_("office1")
     assert shown(client, "?overdue=1") == []
     clock.advance(dt.timedelta(days=120))  # past the reply deadline, 2026-06-02

@@ -65,6 +65,7 @@ def reply_letter(instance_id: int):
     return render_template(
         "instances/reply_letter.html", instance=instance, proposal=proposal, unit=unit, co_units=co_units,
         proposer=plain_name(proposal.proposer.name if proposal.proposer else ""), body=body,
+        signer=plain_name(proposal.signer.name) if proposal.signer else "",
         date=chinese_date(when), result=_result_title(db, instance, proposal.result_class),
         paragraphs=[p.strip() for p in proposal.reply_text.splitlines() if p.strip()],
         content=[p.strip() for p in (proposal.content or "").splitlines() if p.strip()],

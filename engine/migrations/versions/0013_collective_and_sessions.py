@@ -1,7 +1,7 @@
 """collective_and_sessions: 集体提案 (the bodies' contact persons, the body of a proposal)
 
 Revision ID: 0013_collective_and_sessions
-Revises: 0011_integrity_checks
+Revises: 0012_proposal_handling
 Create Date: 2026-12-07 15:53:18.041019
 """
 from alembic import op
@@ -10,7 +10,7 @@ import engine.models
 
 
 revision = '0013_collective_and_sessions'
-down_revision = '0011_integrity_checks'
+down_revision = '0012_proposal_handling'
 branch_labels = None
 depends_on = None
 

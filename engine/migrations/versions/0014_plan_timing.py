@@ -1,7 +1,7 @@
 """plan timing and solicitation: plenary date, late reason, units recorded 未报送, 催报 time
 
 Revision ID: 0014_plan_timing
-Revises: 0011_integrity_checks
+Revises: 0013_collective_and_sessions
 Create Date: 2026-12-07 15:55:36.293609
 """
 from alembic import op
@@ -10,7 +10,7 @@ import engine.models
 
 
 revision = '0014_plan_timing'
-down_revision = '0011_integrity_checks'
+down_revision = '0013_collective_and_sessions'
 branch_labels = None
 depends_on = None
 

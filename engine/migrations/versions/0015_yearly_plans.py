@@ -1,7 +1,7 @@
 """yearly sub-plans; county events
 
 Revision ID: 0015_yearly_plans
-Revises: 0011_integrity_checks
+Revises: 0014_plan_timing
 Create Date: 2026-12-07 16:03:24.817047
 """
 from alembic import op
@@ -10,7 +10,7 @@ import engine.models
 
 
 revision = '0015_yearly_plans'
-down_revision = '0011_integrity_checks'
+down_revision = '0014_plan_timing'
 branch_labels = None
 depends_on = None
 

@@ -2,14 +2,14 @@
 figures are range scans, not scans of every record ever kept
 
 Revision ID: 0020_board_date_indexes
-Revises: 0011_integrity_checks
+Revises: 0015_yearly_plans
 Create Date: 2026-12-07 16:10:00
 """
 from alembic import op
 
 
 revision = '0020_board_date_indexes'
-down_revision = '0011_integrity_checks'
+down_revision = '0015_yearly_plans'
 branch_labels = None
 depends_on = None
 

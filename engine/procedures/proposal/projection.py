@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin, BoundaryEventSpl
 from SpiffWorkflow.bpmn.specs.mixins import UserTaskMixin
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -23,7 +23,7 @@ from engine.calendar import workdays
 from engine.errors import FormInvalid
 from engine.definitions.facts import Requires
 from engine.i18n import N_
-from engine.models import OpenTask
+from engine.models import OpenTask, UTCDateTime
 from engine.procedures.proposal import collective
 from engine.procedures.proposal.records import Proposal, ProposalCosigner
 from engine.worklist.records import ReminderSent
@@ -32,16 +32,21 @@ PROCESS_KEYS = ("proposal",)
 FACTS = Requires(
     PROCESS_KEYS, N_("提案记录"),
     steps={"accept": N_("签收前的答复期限"), "co_opinion": N_("会办时的答复期限"),
-           "handle": N_("答复期限、督办同意的延期"), "rehandle": N_("重新办理的答复期限、督办同意的延期")},
+           "handle": N_("答复期限、督办同意的延期"), "rehandle": N_("重新办理的答复期限、督办同意的延期"),
+           "sign_off": N_("答复的签发人"), "satisfaction": N_("答复送达提案人的时间"),
+           "satisfaction_again": N_("重新办理答复送达提案人的时间")},
     data=("title", "category", "content", "suggestion", "cosigners", "body", "authors", "cosign_results", "decision", "reason",
           "is_key", "face_to_face", "merge_into", "lead_unit", "co_units", "assigned_at", "reply_due", "result_class",
-          "reply_text", "satisfaction", "publish_proposal", "publish_reply", "remind_action", "extended_due",
+          "reply_text", "satisfaction", "satisfaction_work", "contact_method", "publish_proposal", "publish_reply", "remind_action", "extended_due", "sign_decision",
           "return_deadline"))
 HANDLING = FACTS.each("handle", "rehandle")  # the steps whose deadline is reply_due
 BEFORE_HANDLING = FACTS.each("accept", "co_opinion")  # reply_due is set, handling has not begun
 ACCEPTING = FACTS.step("accept")  # its deadline is the return window's end (accept_due)
 ACCEPTED = FACTS.each("co_opinion", "handle")  # the first steps after 签收 (or 逾期视为签收)
 REHANDLING = FACTS.step("rehandle")
+SIGN_OFF = FACTS.step("sign_off")
+RELEASED = FACTS.each("satisfaction", "satisfaction_again")  # the reply has reached the proposer
+SIGNED = "签发"  # sign_decision of 单位负责人签发 that lets the reply go on
 EXTEND = "同意延期"  # remind_action of 逾期督办 that moves the deadline to extended_due
 
 
@@ -54,7 +59,8 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
         "face_to_face": bool(data.get("face_to_face")), "merge_into": data.get("merge_into"),
         "lead_unit_code": data.get("lead_unit"), "co_units": list(data.get("co_units") or []),
         "result_class": data.get("result_class"), "reply_text": data.get("reply_text"),
-        "satisfaction": data.get("satisfaction"),
+        "satisfaction": data.get("satisfaction"), "satisfaction_work": data.get("satisfaction_work"),
+        "contact_method": data.get("contact_method"),
         "publish_proposal": bool(data.get("publish_proposal")), "publish_reply": bool(data.get("publish_reply")),
     }
     if kind == "start":
@@ -74,9 +80,8 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
         values["assigned_at"] = workdays.parse(data["assigned_at"])
     values.update(_reply_due(session, workflow, live, data, kind=kind, now=now))
     values.update(_milestones(live, data, now, by_step=kind in ("complete", "timer")))
-    if data.get("reply_text"):
-        values["replied_at"] = func.coalesce(Proposal.replied_at, now)  # keep the first reply's time
-        values["first_reply_due"] = func.coalesce(Proposal.first_reply_due, Proposal.reply_due)  # the row's old value
+    if kind == "complete":
+        values.update(_signed(workflow, actor, now))
     if workflow.is_completed():
         values["closed_at"] = now
     session.execute(update(Proposal).where(Proposal.instance_id == instance.id).values(**values)
@@ -104,10 +109,32 @@ def _milestones(live: list, data: dict, now: dt.datetime, *, by_step: bool) -> d
     if not by_step:
         return values
     if ready & set(ACCEPTED):
-        values["accepted_at"] = func.coalesce(Proposal.accepted_at, now)
+        values["accepted_at"] = func.coalesce(Proposal.accepted_at, _moment(now))
     if REHANDLING in ready:
-        values["rehandled_at"] = func.coalesce(Proposal.rehandled_at, now)
+        values["rehandled_at"] = func.coalesce(Proposal.rehandled_at, _moment(now))
+    if ready & set(RELEASED):  # the reply reached the proposer: keep the first one's time and deadline
+        values["replied_at"] = func.coalesce(Proposal.replied_at, _moment(now))
+        values["first_reply_due"] = func.coalesce(Proposal.first_reply_due, Proposal.reply_due)  # the row's old value
     return values
+
+
+def _moment(now: dt.datetime):
+    """`now` as a bound value of the moment columns' type (stored as UTC on SQLite too, also inside COALESCE)."""
+    return literal(now, UTCDateTime())
+
+
+def _last_done(workflow):
+    """The user task completed just now (the step this projection follows)."""
+    done = workflow.get_tasks(state=TaskState.COMPLETED, spec_class=UserTaskMixin)
+    return max(done, key=lambda t: t.last_state_change, default=None)
+
+
+def _signed(workflow, actor, now: dt.datetime) -> dict:
+    """签发: the unit leader who just signed the reply off is its signer (the reply letter names them)."""
+    task = _last_done(workflow)
+    if task is None or task.task_spec.bpmn_id != SIGN_OFF or task.data.get("sign_decision") != SIGNED:
+        return {}
+    return {"signer_id": actor.id, "signed_at": now}
 
 
 # 答复期限 and 同意延期 ---------------------------------------------------------------------------------------------------
@@ -136,8 +163,7 @@ def _reply_due(session: Session, workflow, live: list, data: dict, *, kind: str,
 def _extend(session: Session, workflow, now: dt.datetime) -> dt.datetime | None:
     """督办 just agreed to an extension: check the date, move the handling task's deadline, forget the reminders sent
     for the old one. Returns the new deadline (None when the completed step was no such reminder)."""
-    done = workflow.get_tasks(state=TaskState.COMPLETED, spec_class=UserTaskMixin)
-    remind = max(done, key=lambda t: t.last_state_change, default=None)  # the step completed just now
+    remind = _last_done(workflow)
     if remind is None or remind.data.get("remind_action") != EXTEND:
         return None
     handling = _attached_task(remind)

@@ -34,7 +34,9 @@ class Proposal(Base):
     co_units: Mapped[list[str]] = mapped_column(default=list)
     result_class: Mapped[str | None] = mapped_column(String(2))
     reply_text: Mapped[str | None] = mapped_column(Text)
-    satisfaction: Mapped[str | None] = mapped_column(String(10))
+    satisfaction: Mapped[str | None] = mapped_column(String(10))  # 办理结果 (the last evaluation)
+    satisfaction_work: Mapped[str | None] = mapped_column(String(10))  # 办理工作: 联系沟通、办理态度 (the last evaluation)
+    contact_method: Mapped[str | None] = mapped_column(String(10))  # how the unit met the proposer (面对面 → 面办率)
     publish_proposal: Mapped[bool] = mapped_column(Boolean, default=False)
     publish_reply: Mapped[bool] = mapped_column(Boolean, default=False)
     submitted_at: Mapped[dt.datetime] = mapped_column(index=True)  # the proposal's year, for statistics
@@ -45,11 +47,15 @@ class Proposal(Base):
     accepted_at: Mapped[dt.datetime | None]
     # 答复期限 of the current (or last) handling round: the diagram's deadline, or the date 督办 agreed to extend it to.
     reply_due: Mapped[dt.datetime | None]
-    replied_at: Mapped[dt.datetime | None] = mapped_column(index=True)  # the first reply
+    replied_at: Mapped[dt.datetime | None] = mapped_column(index=True)  # the first reply reached the proposer (signed off, and reviewed if key)
+    # 签发: the unit leader who signed the (last) reply off, and when; the reply letter names them
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[dt.datetime | None]
     first_reply_due: Mapped[dt.datetime | None]  # reply_due when the first reply came (按期答复)
     rehandled_at: Mapped[dt.datetime | None]  # 不满意 sent the proposal back to its unit (重新办理)
     closed_at: Mapped[dt.datetime | None] = mapped_column(index=True)
-    proposer: Mapped[User] = relationship(lazy="joined")
+    proposer: Mapped[User] = relationship(lazy="joined", foreign_keys=[proposer_id])
+    signer: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[signer_id])
     signers: Mapped[list["ProposalCosigner"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
 

@@ -8,6 +8,9 @@
   first reply by its deadline, an agreed extension included), reply classes A/B/C, 满意 / 基本满意 / 不满意 (the last
   evaluation), 重新办理, 超期 (the first reply after its deadline, or none and the deadline passed) with the days;
 - by origin: 集体提案 (a body on the roster is the proposer) and 委员提案 apart, and each body's 提交 and 立案;
+- 评价: of the filed proposals evaluated (the last evaluation), both questions' 满意 / 基本满意 / 不满意 and their
+  rates (满意率 = 满意 and 基本满意 over the evaluated), and 面办率 (replied proposals whose unit met the proposer face to
+  face, over the replied ones);
 - by member: 提交 as proposer (a collective proposal is the body's, not its contact person's), 联名 as a co-signer
   who agreed;
 - 重点提案: each key proposal's progress; and the overdue proposals with their days.
@@ -27,6 +30,7 @@ from engine.procedures.proposal.records import Proposal, ProposalCosigner
 FILED, NOT_FILED, MERGED = "立案", "不立案", "并案"
 CLASSES = ("A", "B", "C")
 SATISFACTION = ("满意", "基本满意", "不满意")
+FACE_TO_FACE = "面对面"  # the reply's contact_method when the unit met the proposer in person (面办)
 OVERDUE_LISTED = 500  # the page and the workbook list the most overdue; the unit table counts them all
 
 
@@ -65,6 +69,28 @@ class UnitRow:
     def reply_rate(self) -> float | None:
         """按期答复率: the share of the replies due so far that came by their deadline."""
         return self.replied_on_time / self.reply_due if self.reply_due else None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """满意度 on both questions (办理工作: 联系沟通、办理态度; 办理结果) and 面办率, over the year's filed proposals."""
+    evaluated: int
+    work: dict[str, int]
+    result: dict[str, int]
+    replied: int
+    face_to_face: int
+
+    @property
+    def work_rate(self) -> float | None:
+        return (self.work["满意"] + self.work["基本满意"]) / self.evaluated if self.evaluated else None
+
+    @property
+    def result_rate(self) -> float | None:
+        return (self.result["满意"] + self.result["基本满意"]) / self.evaluated if self.evaluated else None
+
+    @property
+    def face_rate(self) -> float | None:
+        return self.face_to_face / self.replied if self.replied else None
 
 
 @dataclass(frozen=True)
@@ -119,6 +145,7 @@ class Statistics:
     members: list[MemberRow]
     key_proposals: list[KeyRow]
     overdue: list[OverdueRow]
+    evaluation: Evaluation | None = None
     bodies: list[BodyRow] = field(default_factory=list)
 
     @property
@@ -144,7 +171,7 @@ def for_year(session: Session, year: int) -> Statistics:
     return Statistics(year=year, totals=totals, categories=categories, units=_units(counted, overdue),
                       members=_members(session, in_year), key_proposals=_key_proposals(session, in_year),
                       overdue=sorted(overdue, key=lambda r: (-r.days, r.number))[:OVERDUE_LISTED],
-                      bodies=_bodies(session, in_year))
+                      bodies=_bodies(session, in_year), evaluation=_evaluation(session, in_year))
 
 
 def overdue_days(due: dt.datetime, replied_at: dt.datetime | None, now: dt.datetime) -> int:
@@ -230,6 +257,17 @@ def _bodies(session: Session, in_year) -> list[BodyRow]:
                            .where(in_year, Proposal.body_code.is_not(None)).group_by(Proposal.body_code))
     return sorted((BodyRow(code, name or code, submitted, filed) for code, name, submitted, filed in rows),
                   key=lambda b: (-b.submitted, b.code))
+
+
+def _evaluation(session: Session, in_year) -> Evaluation:
+    """One pass over the year's filed proposals: both evaluations (a proposal counts once both are given) and 面办率."""
+    evaluated = and_(Proposal.satisfaction.is_not(None), Proposal.satisfaction_work.is_not(None))
+    replied = Proposal.replied_at.is_not(None)
+    row = session.execute(select(
+        _count(evaluated), *[_count(and_(evaluated, Proposal.satisfaction_work == s)) for s in SATISFACTION],
+        *[_count(and_(evaluated, Proposal.satisfaction == s)) for s in SATISFACTION], _count(replied),
+        _count(and_(replied, Proposal.contact_method == FACE_TO_FACE))).where(in_year, _handled())).one()
+    return Evaluation(row[0], dict(zip(SATISFACTION, row[1:4])), dict(zip(SATISFACTION, row[4:7])), row[7], row[8])
 
 
 def _members(session: Session, in_year) -> list[MemberRow]:

@@ -24,6 +24,12 @@ def workbook(stats: Statistics) -> bytes:
            [[u.name, u.handled, u.accepted, u.accepted_on_time, u.reply_due, u.replied_on_time, _rate(u.reply_rate),
              *[u.classes[c] for c in CLASSES], *[u.satisfaction[s] for s in SATISFACTION], u.rehandled, u.overdue,
              u.overdue_days] for u in stats.units])
+    e = stats.evaluation
+    if e is not None:
+        _sheet(book, "评价和面办", ["评价项目", "已评价", *SATISFACTION, "满意率"],
+               [["办理工作（联系沟通、办理态度）", e.evaluated, *[e.work[s] for s in SATISFACTION], _rate(e.work_rate)],
+                ["办理结果", e.evaluated, *[e.result[s] for s in SATISFACTION], _rate(e.result_rate)]])
+        _sheet(book, "面办率", ["已答复", "面对面沟通", "面办率"], [[e.replied, e.face_to_face, _rate(e.face_rate)]])
     _sheet(book, "委员", ["委员", "用户名", "提交", "联名"],
            [[m.name, m.username, m.submitted, m.cosigned] for m in stats.members])
     _sheet(book, "重点提案", ["编号", "标题", "提案人", "主办单位", "状态", "答复期限", "答复时间", "答复类别", "评价"],
