@@ -24,6 +24,7 @@ from engine.errors import FormInvalid
 from engine.definitions.facts import Requires
 from engine.i18n import N_
 from engine.models import OpenTask
+from engine.people import sessions
 from engine.procedures.proposal import collective
 from engine.procedures.proposal.records import Proposal, ProposalCosigner
 from engine.worklist.records import ReminderSent
@@ -59,11 +60,13 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
     }
     if kind == "start":
         body, authors = collective.check_start(session, actor, data)
+        plenary = sessions.covering(session, now)
         proposal = Proposal(
             instance_id=instance.id, number=instance.business_key, title=data.get("title", ""),
             category=data.get("category", ""), content=data.get("content", ""),
             suggestion=data.get("suggestion", ""), proposer_id=actor.id, cosigners=list(data.get("cosigners") or []),
-            body_code=body, submitted_at=now, **values)
+            body_code=body, session_id=plenary.id if plenary else None,
+            period=plenary.period(now) if plenary else None, submitted_at=now, **values)
         proposal.signers = [ProposalCosigner(username=name) for name in proposal.cosigners] + [
             ProposalCosigner(username=name, status="author") for name in authors]
         session.add(proposal)
