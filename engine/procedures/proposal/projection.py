@@ -34,7 +34,8 @@ FACTS = Requires(
     PROCESS_KEYS, N_("提案记录"),
     steps={"accept": N_("签收前的答复期限"), "co_opinion": N_("会办时的答复期限"),
            "handle": N_("答复期限、督办同意的延期"), "rehandle": N_("重新办理的答复期限、督办同意的延期")},
-    data=("title", "category", "content", "suggestion", "cosigners", "body", "authors", "cosign_results", "decision", "reason",
+    data=("title", "category", "content", "suggestion", "cosigners", "body", "authors", "author_self", "cosign_results",
+          "decision", "reason",
           "is_key", "face_to_face", "merge_into", "lead_unit", "co_units", "assigned_at", "reply_due", "result_class",
           "reply_text", "satisfaction", "publish_proposal", "publish_reply", "remind_action", "extended_due",
           "return_deadline"))
