@@ -20,6 +20,7 @@ class Registry:
     view_rules: list[Callable] = field(default_factory=list)  # (session, user, instance) -> bool: may also view
     reference_checks: dict[str, Callable] = field(default_factory=dict)  # x-widget -> check(session, value, instance)
     start_data: dict[str, list[Callable]] = field(default_factory=dict)  # process key -> (actor) -> data to start with
+    numbering: dict[str, list[Callable]] = field(default_factory=dict)  # process key -> (session) -> number or None
     installed: bool = False
 
 
@@ -54,6 +55,11 @@ def add_reference_check(kind: str, check: Callable) -> None:
 
 def add_start_data(process_key: str, make: Callable) -> None:
     _registry.start_data.setdefault(process_key, []).append(make)
+
+
+def add_numbering(process_key: str, make: Callable) -> None:
+    """`make(session)` gives a new instance's number (None: the year's number, 2026-001)."""
+    _registry.numbering.setdefault(process_key, []).append(make)
 
 
 def mark_installed() -> None:

@@ -10,6 +10,7 @@ from engine.definitions import records as _definitions  # noqa: F401
 from engine import integrity as _integrity  # noqa: F401
 from engine.people import records as _people  # noqa: F401
 from engine.people import bodies as _bodies  # noqa: F401 - 集体提案单位 and their contact persons
+from engine.people import sessions as _sessions  # noqa: F401 - 会议届次 (plenary sessions)
 from engine.procedures.consultation import records as _consultation  # noqa: F401
 from engine.procedures.proposal import records as _proposal  # noqa: F401
 from engine.procedures.supervision import records as _supervision  # noqa: F401

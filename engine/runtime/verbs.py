@@ -10,21 +10,21 @@ import logging
 import uuid
 
 from sqlalchemy import delete, insert, inspect, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import audit, deadlines, messages, projections, state, status
+from engine.runtime import audit, deadlines, messages, numbers, projections, state, status
 from engine import clock, db, registry
 from engine.definitions import deploy as definitions, forms
 from engine.calendar import holidays, workdays
 from engine.worklist import notifications
 from engine.cases import references
 from engine.errors import Conflict, Forbidden, NotFound, XieshangError
-from engine.models import Counter, Event, Instance, OpenTask, ProcessVersion, User
+from engine.models import Event, Instance, OpenTask, ProcessVersion, User
 from engine.runtime.tasks import ProcessFault, may_act, open_task_row
 from engine.i18n import N_
 
@@ -50,19 +50,8 @@ def _step(workflow, fn, *args) -> None:
 
 
 def _next_business_key(session: Session, process_key: str) -> str:
-    """Next number of the year for this process; the UPDATE's row lock keeps concurrent starts apart."""
-    year = clock.now().year
-    key = f"{process_key}:{year}"
-    bump = update(Counter).where(Counter.key == key).values(value=Counter.value + 1).returning(Counter.value)
-    value = session.scalar(bump)
-    if value is None:  # the year's first number
-        try:
-            with session.begin_nested():
-                session.add(Counter(key=key, value=1))
-            value = 1
-        except IntegrityError:  # someone else created it a moment ago: take the next one
-            value = session.scalar(bump)
-    return f"{year}-{value:03d}"
+    """The new instance's number: its procedure's (a proposal's in its session), else the next of the year."""
+    return numbers.business_key(session, process_key)
 
 
 def start_instance(session: Session, actor: User | None, process_key: str, data: dict, *,

@@ -49,7 +49,8 @@ def test_only_the_contact_person_submits_for_a_body_and_without_co_signers(flow)
     for who, extra, field in [("member1", {"body": "gsl"}, "body"),  # not its contact person
                               ("member3", {"body": "czj"}, "body"),  # 财政局 is no body
                               ("member3", {"body": "gsl", "cosigners": ["member2"]}, "cosigners"),
-                              ("member1", {"authors": ["member2"]}, "authors")]:  # authors only for a body
+                              ("member1", {"authors": ["member2"]}, "authors"),  # authors only for a body
+                              ("member1", {"author_self": True}, "author_self")]:
         with pytest.raises(FormInvalid) as refused:
             flow.submit(who, **extra)
         flow.session.rollback()
@@ -66,7 +67,7 @@ def test_register_statistics_and_five_duties_tell_body_and_member_proposals_apar
     bodies.set_contact(flow.session, "fl", "member3")  # member3 is the contact person of two bodies
     flow.session.commit()
     made = [("member3", {"body": "gsl", "authors": ["member4"]}, True),
-            ("member3", {"body": "gsl"}, False), ("member3", {"body": "fl"}, True),
+            ("member3", {"body": "gsl"}, False), ("member3", {"body": "fl", "author_self": True}, True),
             ("member3", {}, True), ("member1", {"cosigners": ["member3"]}, True), ("member2", {}, False)]
     numbers = {}
     for proposer, extra, file_it in made:
@@ -102,6 +103,7 @@ def test_register_statistics_and_five_duties_tell_body_and_member_proposals_apar
     assert all(r.body == "" for r in members_only)
 
     five = {r.username: r.item("proposal").evidence for r in report.records(flow.session, MONDAY.year)}
-    assert len(five["member3"]) == 2  # their own (领衔) and the co-signed one (联名), not the two bodies' three
+    # their own (领衔), the co-signed one (联名) and the body's they named themselves an author of — not the other two
+    assert sorted(e.rsplit("（", 1)[1] for e in five["member3"]) == ["联名）", "集体提案执笔）", "领衔）"]
     assert [e.endswith("（集体提案执笔）") for e in five["member4"]] == [True]
     assert flow.session.scalar(select(ProposalCosigner.status).where(ProposalCosigner.username == "member4")) == "author"

@@ -192,8 +192,8 @@ def test_the_workbook_holds_the_same_figures_and_text_stays_text(flow):
     flow.do("office1", instance, "assign", {"lead_unit": "czj"})
     flow.do("czj_clerk", instance, "accept", ACCEPT)
     book = load_workbook(io.BytesIO(workbook(statistics.for_year(flow.session, 2026))))
-    assert book.sheetnames == ["总体", "按类别", "承办单位", "评价和面办", "面办率", "委员", "重点提案", "超期", "提出方式",
-                               "集体提案"]
+    assert book.sheetnames == ["总体", "按类别", "承办单位", "评价和面办", "面办率", "委员", "重点提案", "超期",
+                               "会议期间和闭会期间", "提出方式", "集体提案"]
     assert [c.value for c in book["提出方式"][3]] == ["委员提案", 2, 1]
     assert [c.value for c in book["总体"][2]] == [2026, 2, 1, 0, 0, 1]
     assert [c.value for c in book["承办单位"][2]][:4] == ["县财政局", 1, 1, 1]

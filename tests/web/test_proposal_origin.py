@@ -41,6 +41,7 @@ def test_a_contact_person_submits_for_the_body_and_a_member_sees_no_body_choice(
     auth.as_("member3")
     html = client.get("/proposals/new").get_data(as_text=True)
     assert 'name="body"' in html and '<option value="gsl">县工商业联合会</option>' in html and 'name="authors"' in html
+    assert 'name="author_self"' in html
     refused = client.post("/proposals/new", data={**SUBMIT, "body": "gsl", "cosigners": "member2"})
     assert refused.status_code == 422 and "不征集联名委员" in text(refused)
     assert instance_count(db) == 0

@@ -7,7 +7,7 @@ from flask_login import login_required
 from sqlalchemy import or_, select
 
 from engine import clock
-from engine.people import bodies, permissions
+from engine.people import bodies, permissions, sessions
 from engine.procedures.proposal import register as proposal_register
 from engine.procedures.proposal.records import Proposal, ProposalCosigner
 from web.db import get_session
@@ -45,7 +45,7 @@ def register():
     filters = _register_filters()
     found = proposal_register.page(get_session(), actor(), filters)
     return render_template("proposals/register.html", found=found, f=filters, sorts=proposal_register.SORTS,
-                           origins=proposal_register.ORIGINS)
+                           origins=proposal_register.ORIGINS, periods=sessions.PERIODS)
 
 
 @bp.get("/register.xlsx")
@@ -69,6 +69,7 @@ def _register_filters() -> proposal_register.Filters:
         year=year if year and 2000 <= year <= 2100 else clock.now().year,
         **{key: args.get(key, "").strip() for key in ("status", "category", "unit", "q", "sort", "origin")},
         key=args.get("key") == "1", overdue=args.get("overdue") == "1", desc=args.get("desc") == "1",
+        session=args.get("session", type=int), period=args.get("period", "").strip(),
         page=args.get("page", 1, type=int))
 
 

@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine import clock
-from engine.people import permissions
+from engine.errors import NotFound
+from engine.people import permissions, sessions
 from engine.procedures.proposal import statistics as figures
 from engine.procedures.proposal.statistics_book import workbook
 from web.db import get_session
@@ -24,6 +25,12 @@ def _year() -> int:
 
 def _figures() -> figures.Statistics:
     permissions.require(actor(), "proposal.statistics", _("只有政协办公室、主席、督办和系统管理员可以查看提案统计。"))
+    session_id = request.args.get("session", type=int)
+    if session_id:  # one session's proposals (会议届次) instead of the year's
+        plenary = get_session().get(sessions.PlenarySession, session_id)
+        if plenary is None:
+            raise NotFound(_("没有这次会议。"))
+        return figures.for_session(get_session(), plenary)
     return figures.for_year(get_session(), _year())
 
 
@@ -31,7 +38,8 @@ def _figures() -> figures.Statistics:
 @login_required
 def statistics():
     stats = _figures()
-    return render_template("proposals/statistics.html", stats=stats, year=stats.year, charts=_charts(stats))
+    return render_template("proposals/statistics.html", stats=stats, year=stats.year, charts=_charts(stats),
+                           sessions=sessions.every(get_session()))
 
 
 @bp.get("/statistics.xlsx")
@@ -39,7 +47,8 @@ def statistics():
 def statistics_xlsx():
     stats = _figures()
     return Response(workbook(stats), mimetype=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename=proposal-statistics-{stats.year}.xlsx"})
+                    headers={"Content-Disposition": "attachment; filename=proposal-statistics-"
+                             + (f"session-{stats.session_id}" if stats.session_id else str(stats.year)) + ".xlsx"})
 
 
 def _charts(stats: figures.Statistics) -> dict:

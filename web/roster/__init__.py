@@ -153,3 +153,4 @@ def _save(action, target: str):
 
 
 from web.roster import bodies as _bodies  # noqa: E402,F401 - routes register on import
+from web.roster import sessions as _sessions  # noqa: E402,F401 - routes register on import

@@ -19,6 +19,8 @@ def check_start(session: Session, actor: User, data: dict) -> tuple[str | None, 
     if code is None:
         if authors:
             errors["authors"] = N_("执笔委员只用于集体提案；委员个人或联名提案请选择联名委员")
+        if data.get("author_self"):
+            errors["author_self"] = N_("只有集体提案需要写明执笔委员")
     else:
         problem = bodies.contact_problem(session, code, actor)
         if problem:
@@ -27,4 +29,6 @@ def check_start(session: Session, actor: User, data: dict) -> tuple[str | None, 
             errors["cosigners"] = N_("集体提案以单位名义提出，不征集联名委员；执笔的委员请填在“执笔委员”中")
     if errors:
         raise FormInvalid(errors)
+    if code is not None and data.get("author_self") and actor.username not in authors:
+        authors.insert(0, actor.username)  # the contact person wrote it too
     return code, authors

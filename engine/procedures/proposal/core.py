@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from engine import registry
 from engine.models import Instance, User
+from engine.procedures.proposal import numbering
 from engine.procedures.proposal.records import Proposal
 
 PROCESS_KEYS = ("proposal",)
@@ -35,5 +36,6 @@ def _starter(actor: User) -> dict:
 def register() -> None:
     registry.add_view_rule(_lead_unit_views)
     registry.add_reference_check("proposal", _open_proposal)
+    registry.add_numbering("proposal", numbering.number)  # per session once the office has opened one
     for key in PROCESS_KEYS + ("sheqing",):  # both diagrams name their starter 提案人 / 反映人 `proposer`
         registry.add_start_data(key, _starter)

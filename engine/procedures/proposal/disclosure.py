@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from engine.procedures.proposal.statistics import year_range
+
 from engine.errors import NotFound
 from engine.i18n import N_
 from engine.models import Unit, User
@@ -98,7 +100,8 @@ def _select():
 def _where(f: Filters) -> list:
     where = [Proposal.publish_proposal.is_(True)]
     if f.year:
-        where += [Proposal.number >= f"{f.year}-", Proposal.number < f"{f.year}."]
+        start, end = year_range(f.year)
+        where += [Proposal.submitted_at >= start, Proposal.submitted_at < end]
     if f.category:
         where.append(Proposal.category == f.category)
     if f.unit:

@@ -24,6 +24,7 @@ from engine.errors import FormInvalid
 from engine.definitions.facts import Requires
 from engine.i18n import N_
 from engine.models import OpenTask, UTCDateTime
+from engine.people import sessions
 from engine.procedures.proposal import collective
 from engine.procedures.proposal.records import Proposal, ProposalCosigner
 from engine.worklist.records import ReminderSent
@@ -35,7 +36,7 @@ FACTS = Requires(
            "handle": N_("答复期限、督办同意的延期"), "rehandle": N_("重新办理的答复期限、督办同意的延期"),
            "sign_off": N_("答复的签发人"), "satisfaction": N_("答复送达提案人的时间"),
            "satisfaction_again": N_("重新办理答复送达提案人的时间")},
-    data=("title", "category", "content", "suggestion", "cosigners", "body", "authors", "cosign_results", "decision", "reason",
+    data=("title", "category", "content", "suggestion", "cosigners", "body", "authors", "author_self", "cosign_results", "decision", "reason",
           "is_key", "face_to_face", "merge_into", "lead_unit", "co_units", "assigned_at", "reply_due", "result_class",
           "reply_text", "satisfaction", "satisfaction_work", "contact_method", "publish_proposal", "publish_reply", "remind_action", "extended_due", "sign_decision",
           "return_deadline"))
@@ -65,11 +66,13 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
     }
     if kind == "start":
         body, authors = collective.check_start(session, actor, data)
+        plenary = sessions.covering(session, now)
         proposal = Proposal(
             instance_id=instance.id, number=instance.business_key, title=data.get("title", ""),
             category=data.get("category", ""), content=data.get("content", ""),
             suggestion=data.get("suggestion", ""), proposer_id=actor.id, cosigners=list(data.get("cosigners") or []),
-            body_code=body, submitted_at=now, **values)
+            body_code=body, session_id=plenary.id if plenary else None,
+            period=plenary.period(now) if plenary else None, submitted_at=now, **values)
         proposal.signers = [ProposalCosigner(username=name) for name in proposal.cosigners] + [
             ProposalCosigner(username=name, status="author") for name in authors]
         session.add(proposal)

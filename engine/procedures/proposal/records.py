@@ -23,6 +23,10 @@ class Proposal(Base):
     # 集体提案: the body on the roster (a unit code, engine/people/bodies.py) that is the proposer; proposer_id is then its
     # contact person, who submitted it and evaluates the reply for it. None: a member's own (or joint) proposal.
     body_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The session (会议届次) it was submitted in, numbered in its run, and 会议期间 / 闭会期间 by the day it was submitted;
+    # None before the office opened a session (then the number is the year's).
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("plenary_sessions.id"), index=True)
+    period: Mapped[str | None] = mapped_column(String(10))
     cosigners: Mapped[list[str]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(30), default="待审查")
     decision: Mapped[str | None] = mapped_column(String(10))

@@ -2,7 +2,7 @@
 
 Who sees which rows: whoever may `proposal.register` sees every proposal; a unit clerk who may
 `proposal.register_unit` sees those their unit leads or co-handles. (A member's own and co-signed proposals are
-their 我的提案.) The year is the one in the proposal's number (`2026-001`), so a year is a range of the number's index.
+their 我的提案.) A year is the proposals submitted in it; a session (会议届次) those numbered in its run.
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from engine.errors import Forbidden
 from engine.i18n import N_
 from engine.definitions.deploy import latest_version, specs
 from engine.models import OpenTask, Unit, User
-from engine.people import permissions
+from engine.people import permissions, sessions
 from engine.procedures.proposal.projection import HANDLING
 from engine.procedures.proposal.records import Proposal
+from engine.procedures.proposal.statistics import year_range
 from engine.runtime import status
 
 PAGE_SIZE = 50
@@ -41,6 +42,8 @@ class Filters:
     overdue: bool = False  # overdue only
     q: str = ""  # part of the number, the title or the proposer's name
     origin: str = ""  # "body": 集体提案 only; "member": members' own and joint proposals only
+    session: int | None = None  # a session's proposals instead of the year's
+    period: str = ""  # 会议期间 | 闭会期间
     sort: str = "number"  # a key of SORTS
     desc: bool = False
     page: int = 1
@@ -70,6 +73,7 @@ class Row:
     publish_proposal: bool
     publish_reply: bool
     body: str = ""  # 集体提案: the body's name (the proposer shown is then its contact person)
+    period: str = ""  # 会议期间 | 闭会期间 (empty before sessions were opened)
 
 
 ORIGINS = {"body": N_("集体提案"), "member": N_("委员提案")}
@@ -85,6 +89,7 @@ class Page:
     statuses: list[str] = field(default_factory=list)  # of the year, for the filter
     categories: list[str] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)  # that lead some proposal of the year
+    sessions: list = field(default_factory=list)  # every session opened, for the filter
 
 
 def scope(person: User) -> str | None:
@@ -110,7 +115,7 @@ def page(session: Session, person: User, filters: Filters) -> Page:
                  .offset((current - 1) * PAGE_SIZE))
     statuses, categories = _choices(session)
     units = list(session.scalars(select(Unit).where(Unit.kind != "cppcc").order_by(Unit.id)))
-    return Page(rows, total, current, pages, statuses, categories, units)
+    return Page(rows, total, current, pages, statuses, categories, units, sessions.every(session))
 
 
 def _choices(session: Session) -> tuple[list[str], list[str]]:
@@ -135,7 +140,7 @@ def _select():
                   Proposal.cosigners, Proposal.category, Proposal.status, Proposal.is_key, Proposal.lead_unit_code,
                   Proposal.co_units, Proposal.reply_due, _overdue().label("overdue"), Proposal.result_class,
                   Proposal.satisfaction, Proposal.publish_proposal, Proposal.publish_reply,
-                  BodyUnit.name.label("body")) \
+                  BodyUnit.name.label("body"), Proposal.period) \
         .join(User, User.id == Proposal.proposer_id).outerjoin(BodyUnit, BodyUnit.code == Proposal.body_code)
 
 
@@ -147,7 +152,13 @@ def _overdue():
 
 
 def _where(unit: str | None, f: Filters) -> list:
-    where = [Proposal.number >= f"{f.year}-", Proposal.number < f"{f.year}."]  # '.' follows '-'
+    if f.session:
+        where = [Proposal.session_id == f.session]
+    else:
+        start, end = year_range(f.year)
+        where = [Proposal.submitted_at >= start, Proposal.submitted_at < end]
+    if f.period:
+        where.append(Proposal.period == f.period)
     if unit is not None:
         where.append(or_(Proposal.lead_unit_code == unit, cast(Proposal.co_units, String).contains(f'"{unit}"')))
     if f.status:
@@ -188,4 +199,5 @@ def _rows(session: Session, query) -> list[Row]:
     return [Row(r.instance_id, r.number, r.title, r.proposer, [names.get(u, u) for u in r.cosigners or ()],
                 r.category, r.status, bool(r.is_key), units.get(r.lead_unit_code, r.lead_unit_code or ""),
                 [units.get(c, c) for c in r.co_units or ()], r.reply_due, bool(r.overdue), r.result_class,
-                r.satisfaction, bool(r.publish_proposal), bool(r.publish_reply), r.body or "") for r in found]
+                r.satisfaction, bool(r.publish_proposal), bool(r.publish_reply), r.body or "", r.period or "")
+            for r in found]

@@ -1,5 +1,6 @@
-"""提案统计: one year's proposals (by the day they were submitted, Asia/Shanghai) counted with SQL from the typed
-`proposals` records the projector keeps — never from workflow state.
+"""提案统计: one year's proposals (by the day they were submitted, Asia/Shanghai), or one session's (会议届次: those
+numbered in its run), counted with SQL from the typed `proposals` records the projector keeps — never from workflow
+state.
 
 - totals: 提交, 立案, 不立案, 并案 (and 待审查, not yet decided);
 - by category: 提交 and 立案;
@@ -7,6 +8,7 @@
   7-working-day return window; 逾期视为签收 is not on time), 应答复 (replied, or past the deadline) and 按期答复 (the
   first reply by its deadline, an agreed extension included), reply classes A/B/C, 满意 / 基本满意 / 不满意 (the last
   evaluation), 重新办理, 超期 (the first reply after its deadline, or none and the deadline passed) with the days;
+- by period: 会议期间 and 闭会期间 (submitted during the plenary days or between sessions);
 - by origin: 集体提案 (a body on the roster is the proposer) and 委员提案 apart, and each body's 提交 and 立案;
 - 评价: of the filed proposals evaluated (the last evaluation), both questions' 满意 / 基本满意 / 不满意 and their
   rates (满意率 = 满意 and 基本满意 over the evaluated), and 面办率 (replied proposals whose unit met the proposer face to
@@ -147,6 +149,9 @@ class Statistics:
     overdue: list[OverdueRow]
     evaluation: Evaluation | None = None
     bodies: list[BodyRow] = field(default_factory=list)
+    periods: dict[str, int] = field(default_factory=dict)  # 会议期间 / 闭会期间 → submitted ("" before any session)
+    session_id: int | None = None  # a session's figures, not the year's
+    session_name: str = ""
 
     @property
     def collective(self) -> int:
@@ -163,15 +168,25 @@ def year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 
 def for_year(session: Session, year: int) -> Statistics:
+    return _for(session, _in_year(year), year=year)
+
+
+def for_session(session: Session, plenary) -> Statistics:
+    """The figures of one session's proposals (engine/people/sessions.py), whatever their year."""
+    return _for(session, Proposal.session_id == plenary.id, year=plenary.starts_on.year, session_id=plenary.id,
+                session_name=plenary.name)
+
+
+def _for(session: Session, in_year, *, year: int, **which) -> Statistics:
     now = clock.now()
-    in_year = _in_year(year)
     totals, categories = _by_category(session, in_year)
     counted = _unit_counts(session, in_year, now)
     overdue = _overdue(session, in_year, now) if any(row[-1] for row in counted) else []
     return Statistics(year=year, totals=totals, categories=categories, units=_units(counted, overdue),
                       members=_members(session, in_year), key_proposals=_key_proposals(session, in_year),
                       overdue=sorted(overdue, key=lambda r: (-r.days, r.number))[:OVERDUE_LISTED],
-                      bodies=_bodies(session, in_year), evaluation=_evaluation(session, in_year))
+                      bodies=_bodies(session, in_year), periods=_periods(session, in_year),
+                      evaluation=_evaluation(session, in_year), **which)
 
 
 def overdue_days(due: dt.datetime, replied_at: dt.datetime | None, now: dt.datetime) -> int:
@@ -249,6 +264,11 @@ def _units(counted: list, overdue: list[OverdueRow]) -> list[UnitRow]:
         out.append(UnitRow(code, name or code, handled, accepted, on_time, due, replied_on_time, classes,
                            satisfaction, rehandled=rest[6], overdue=rest[7], overdue_days=days.get(code, 0)))
     return out
+
+
+def _periods(session: Session, in_year) -> dict[str, int]:
+    return {period or "": count for period, count in session.execute(
+        select(Proposal.period, _count()).where(in_year).group_by(Proposal.period))}
 
 
 def _bodies(session: Session, in_year) -> list[BodyRow]:

@@ -37,6 +37,9 @@ def workbook(stats: Statistics) -> bytes:
              k.result_class or "", k.satisfaction or ""] for k in stats.key_proposals])
     _sheet(book, "超期", ["编号", "标题", "主办单位", "答复期限", "答复时间", "超期天数"],
            [[o.number, o.title, o.unit, _day(o.due), _day(o.replied_at), o.days] for o in stats.overdue])
+    _sheet(book, "会议期间和闭会期间", ["会议", "会议期间", "闭会期间", "未编入会议"],
+           [[stats.session_name or f"{stats.year}年", stats.periods.get("会议期间", 0), stats.periods.get("闭会期间", 0),
+             stats.periods.get("", 0)]])
     _sheet(book, "提出方式", ["提出方式", "提交", "立案"],
            [["集体提案", stats.collective, stats.collective_filed],
             ["委员提案", t.submitted - stats.collective, t.filed - stats.collective_filed]])
