@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 VENDOR := web/static/vendor
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# Test processes (pytest-xdist), one per core; a test file runs whole in one process so its set-up is shared.
+JOBS   ?= auto
 
 .PHONY: run test setup install vendor database bench bench-quick clean
 
@@ -12,7 +14,7 @@ run: setup
 	$(BIN)/xieshang serve --host $(HOST) --port $(PORT)
 
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
 
 setup: install vendor database
 
