@@ -109,3 +109,26 @@ def test_attendance_report_for_the_organisation_departments_and_the_members_unit
     czj_only = duty.attendance(s, 2026, unit_code="czj")  # member1 works at 县财政局
     assert {r["username"] for r in czj_only} == {"member1"} and czj_only[0]["unit"] == "县财政局"
     assert duty.attendance(s, 2026, unit_code="xcb") == []
+
+
+def test_the_boards_five_and_one_obligation_reads_the_members_records(s, users):
+    """O30 (every member meets the 五个一) counts the members whose record is complete, over every active member."""
+    from engine.board import obligations
+
+    [o30] = [o for o in obligations.load() if o.id == "O30"]
+    runtime.start_instance(s, users.member1, "proposal", SUBMIT)
+    runtime.start_instance(s, users.member1, "sheqing", SHEQING)
+    s.commit()
+    plenary(s, users, present=["member1"])
+    inspection_with(s, users, team=["member1"], attended=["member1"])
+    members = duty.records(s, 2026)
+    complete = [r.username for r in members if r.complete]
+    assert complete == ["member1"] and len(members) > 3
+
+    late, over = (obligations.evaluate(s, [o30], 2026, day)[0] for day in (dt.date(2026, 12, 29), dt.date(2027, 1, 5)))
+    assert (late.state, over.state) == ("risk", "missed")  # 60 working days to bring the others up: too few left
+    assert late.figure.startswith(f"1 / {len(members)}") and late.value == pytest.approx(1 / len(members))
+    early = obligations.evaluate(s, [o30], 2026, dt.date(2026, 6, 1))[0]
+    assert early.state == "running"
+    met = obligations.evaluate(s, [o30], 2026, dt.date(2026, 12, 29), thresholds={"O30": 1 / len(members)})[0]
+    assert met.state == "done"  # the office's lower threshold is met by the one complete member
