@@ -4,15 +4,14 @@ nothing if any row is wrong; the errors name the sheet and row.
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.spreadsheets import save, write_sheet
+from engine.spreadsheets import read_workbook, save, write_sheet
 from engine.errors import Conflict, FormInvalid, NotFound
 from engine.models import Role, Unit, User
 from engine.people.records import Committee, LiaisonGroup, Member, Sector, Term
@@ -139,19 +138,14 @@ def export_workbook(session: Session) -> bytes:
 
 def import_workbook(session: Session, data: bytes) -> ImportResult:
     """Import every known sheet of the workbook; any bad row → FormInvalid naming each bad row, nothing changed."""
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
-        raise FormInvalid({"": N_("文件不是有效的 Excel 工作簿（.xlsx）。")}) from None
     sheets: dict[str, list[dict]] = {}
     errors: dict[str, str] = {}
-    for sheet in book.worksheets:
-        if sheet.title not in SHEETS:
-            errors[f"{sheet.title}"] = N_("不认识的工作表“%(title)s”，工作表名应为：%(value)s",
-                                          title=sheet.title, value='、'.join(SHEETS))
+    for title, rows in read_workbook(data, field=""):
+        if title not in SHEETS:
+            errors[f"{title}"] = N_("不认识的工作表“%(title)s”，工作表名应为：%(value)s",
+                                    title=title, value='、'.join(SHEETS))
             continue
-        sheets[sheet.title] = _read_sheet(sheet, errors)
-    book.close()
+        sheets[title] = _read_sheet(title, rows, errors)
     if not sheets and not errors:
         errors[""] = N_("工作簿中没有可导入的工作表。")
     ref = _References(session)
@@ -161,12 +155,12 @@ def import_workbook(session: Session, data: bytes) -> ImportResult:
     return _apply_all(session, ref, sheets)
 
 
-def _read_sheet(sheet, errors: dict[str, str]) -> list[dict]:
-    rows = sheet.iter_rows(values_only=True)
+def _read_sheet(title: str, rows: list[tuple], errors: dict[str, str]) -> list[dict]:
+    rows = iter(rows)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
-    missing = [c for c in REQUIRED[sheet.title] if c not in header]
+    missing = [c for c in REQUIRED[title] if c not in header]
     if missing:
-        errors[f"{sheet.title} 第1行"] = N_("缺少列：%(value)s", value='、'.join(missing))
+        errors[f"{title} 第1行"] = N_("缺少列：%(value)s", value='、'.join(missing))
         return []
     result = []
     for number, values in enumerate(rows, start=2):
