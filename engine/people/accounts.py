@@ -316,3 +316,9 @@ def _code(unit: Unit | None) -> str:
 def _record(session: Session, actor: User, kind: str, user: User, changes: dict) -> Event:
     return audit.record_log(session, KINDS, kind, actor,
                             {"user": user.id, "username": user.username, "changes": changes})
+
+
+def record(session: Session, actor: User | None, kind: str, user: User, changes: dict, *, source: str) -> Event:
+    """An account change made elsewhere (`source`: "roster") in the same hash-chained log as 账号管理's own."""
+    return audit.record_log(session, KINDS, kind, actor,
+                            {"user": user.id, "username": user.username, "changes": changes, "source": source})
