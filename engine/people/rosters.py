@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from engine.spreadsheets import read_workbook, save, write_sheet
 from engine.errors import Conflict, FormInvalid, NotFound
 from engine.models import Role, Unit, User
-from engine.people import permissions
+from engine.people import account_log, permissions
 from engine.people.records import Committee, LiaisonGroup, Member, Sector, Term
 from engine.i18n import N_
 
@@ -298,9 +298,7 @@ class _References:
         if not on_roster:
             return {"username": N_("用户名“%(value)s”已是一个不在名册上的账号（%(name)s），名册不能修改它：请换一个用户名，或在账号管理中处理",
                                    value=username, name=user.name)}
-        from engine.people import accounts
-
-        if not accounts.can_manage(self.actor) and user.password_hash:
+        if not permissions.can(self.actor, "accounts.manage") and user.password_hash:
             return {"username": N_("“%(value)s”已开通账号，只有能管理账号的人可以通过名册修改它", value=username)}
         privileged = permissions.actions_of(user.roles) & permissions.PRIVILEGED
         if privileged and not permissions.can(self.actor, "accounts.admin"):
@@ -389,18 +387,16 @@ def _record_account_changes(session: Session, actor: User | None, user: User, cr
     system loading the demo roster, with no actor, records nothing)."""
     if actor is None:
         return
-    from engine.people import accounts
-
     after = {"name": user.name, "roles": sorted(user.role_keys), "active": user.active}
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
     if created:
-        accounts.record(session, actor, "account_create", user, changes, source="roster")
+        account_log.record(session, actor, "account_create", user, changes, source="roster")
         return
     active = changes.pop("active", None)
     if changes:
-        accounts.record(session, actor, "account_update", user, changes, source="roster")
+        account_log.record(session, actor, "account_update", user, changes, source="roster")
     if active is not None:
-        accounts.record(session, actor, "account_enable" if user.active else "account_disable", user,
+        account_log.record(session, actor, "account_enable" if user.active else "account_disable", user,
                         {"active": active}, source="roster")
 
 
