@@ -1,4 +1,4 @@
-"""`xieshang` command: init-db, deploy, demo, serve, tick, verify, holidays. Each command commits once.
+"""`xieshang` command: init-db, deploy, demo, serve, tick, verify, backup, restore, holidays. Each command commits once.
 
 Settings come from the environment's XIESHANG_* names (engine/settings.py), the database from --database-url."""
 from __future__ import annotations
@@ -153,6 +153,52 @@ def verify(ctx: click.Context) -> None:
             where = f"第 {finding['event_id']} 条记录" if finding["event_id"] else "末尾"
             click.echo(f"{chain}：{where}，{integrity.REASONS[finding['reason']]}", err=True)
     raise SystemExit(1)
+
+
+def _files_dir(ctx: click.Context, given: str | None):
+    """Where the attachments are: --files-dir, XIESHANG_FILES_DIR, or the web app's default (instance/files)."""
+    from pathlib import Path
+
+    from flask import Flask
+
+    if given:
+        return Path(given)
+    return ctx.obj["settings"].files_dir or Path(Flask("web").instance_path) / "files"
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--files-dir", default=None, help="Attachment store (default: XIESHANG_FILES_DIR or instance/files).")
+@click.pass_context
+def backup(ctx: click.Context, directory: str, files_dir: str | None) -> None:
+    """Write a consistent copy of the database and its attachments into the new DIRECTORY, while the server runs
+    (SQLite: the online backup API; PostgreSQL: pg_dump of one exported snapshot)."""
+    from engine import backup as backups
+    from engine.errors import XieshangError
+
+    try:
+        manifest = backups.backup(ctx.obj["url"], _files_dir(ctx, files_dir), directory)
+    except XieshangError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"已备份到 {directory}：数据库（{manifest.kind}，版本 {manifest.revision}）和 {len(manifest.files)} 个附件文件")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--files-dir", default=None, help="Attachment store (default: XIESHANG_FILES_DIR or instance/files).")
+@click.pass_context
+def restore(ctx: click.Context, directory: str, files_dir: str | None) -> None:
+    """Bring the backup in DIRECTORY back into an empty database (a database with tables is refused, untouched) and
+    its attachments into the file store; then run `xieshang verify`."""
+    from engine import backup as backups
+    from engine.errors import XieshangError
+
+    try:
+        manifest = backups.restore(ctx.obj["url"], _files_dir(ctx, files_dir), directory)
+    except XieshangError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"已从 {directory} 恢复（备份于 {manifest.taken_at}）：数据库和 {len(manifest.files)} 个附件文件。"
+               "请运行 xieshang verify 检查记录链。")
 
 
 @main.group()

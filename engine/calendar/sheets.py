@@ -3,12 +3,11 @@ administrators who script it (`xieshang holidays load`). A file is taken whole o
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from engine.calendar import holidays
@@ -16,7 +15,7 @@ from engine.errors import FormInvalid
 from engine.i18n import N_
 from engine.models import User
 from engine.calendar.records import KINDS
-from engine.spreadsheets import save, write_sheet
+from engine.spreadsheets import read_workbook, save, write_sheet
 
 SHEET = "节假日安排"
 COLUMNS = ("年份", "类型", "名称", "开始日期", "结束日期", "发文字号")
@@ -47,14 +46,8 @@ def export_workbook(session: Session, years: list[int] | None = None) -> bytes:
 
 def import_workbook(session: Session, actor: User | None, data: bytes) -> Loaded:
     """Each year named in the sheet is replaced by its rows; any bad row refuses the whole file."""
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
-        book.close()
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
-        raise FormInvalid({"file": N_("文件不是有效的 Excel 工作簿（.xlsx）。")},
-                          N_("导入未执行：文件不是有效的 Excel 工作簿（.xlsx）。")) from None
+    sheets = dict(read_workbook(data))
+    rows = sheets.get(SHEET) or next(iter(sheets.values()), [])
     header = [_text(c) for c in (rows[0] if rows else ())]
     missing = [c for c in COLUMNS[:5] if c not in header]
     if missing:

@@ -45,6 +45,18 @@ TYPES: dict[str, tuple[str, frozenset[str]]] = {
 }
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+# Invisible characters that change how a name is shown, not what it says: bidirectional controls (a right-to-left
+# override makes "发票\u202efdp.exe" read as "发票exe.pdf"), zero-width and other format characters (Unicode
+# category Cf), line and paragraph separators. They are removed (migration 0019 removed them from stored names).
+_KEEP_FORMAT = {"\u200c", "\u200d"}  # zero-width (non-)joiners spell words in some scripts
+
+
+def _invisible(char: str) -> bool:
+    return unicodedata.category(char) in ("Cf", "Zl", "Zp") and char not in _KEEP_FORMAT
+
+
+def strip_invisible(name: str) -> str:
+    return "".join(char for char in name if not _invisible(char))
 
 
 class FileTooLarge(XieshangError):
@@ -73,7 +85,7 @@ class Store:
 def clean_filename(name: str) -> str:
     """The name as the uploader's computer had it, without folders or characters no file system takes."""
     name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
-    name = _UNSAFE.sub("_", name).strip(" .")
+    name = _UNSAFE.sub("_", strip_invisible(name)).strip(" .")
     if len(name) > 200:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: 190] + dot + ext[:9]) if dot else name[:200]

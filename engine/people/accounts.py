@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.runtime import audit
-from engine.people import permissions
+from engine.people import account_log, permissions
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
 from engine.models import Event, Role, Unit, User
 from engine.people.passwords import check_password, generate_password, hash_password, password_problem
@@ -22,8 +22,7 @@ from engine.people.rosters import USERNAME
 from engine.i18n import N_
 
 UNIT_REQUIRED = {"department"}  # a 承办单位 clerk sees the tasks of their unit: no unit, no tasks
-KINDS = ("account_create", "account_update", "password_reset", "account_disable", "account_enable",
-         "password_change")
+KINDS = account_log.KINDS
 STATUSES = ("active", "inactive", "none")  # has a login and may use it / has a login, deactivated / no login yet
 
 
@@ -314,5 +313,4 @@ def _code(unit: Unit | None) -> str:
 # ---------------------------------------------------------------- audit
 
 def _record(session: Session, actor: User, kind: str, user: User, changes: dict) -> Event:
-    return audit.record_log(session, KINDS, kind, actor,
-                            {"user": user.id, "username": user.username, "changes": changes})
+    return account_log.record(session, actor, kind, user, changes)

@@ -4,17 +4,17 @@ nothing if any row is wrong; the errors name the sheet and row.
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.spreadsheets import save, write_sheet
+from engine.spreadsheets import read_workbook, save, write_sheet
 from engine.errors import Conflict, FormInvalid, NotFound
 from engine.models import Role, Unit, User
+from engine.people import account_log, permissions
 from engine.people.records import Committee, LiaisonGroup, Member, Sector, Term
 from engine.i18n import N_
 
@@ -103,9 +103,10 @@ def save_term(session: Session, name: str, start_year, end_year) -> Term:
     return term
 
 
-def save_member(session: Session, values: dict) -> Member:
-    """Create or update one member from a form: the same rules as one row of an import."""
-    ref = _References(session)
+def save_member(session: Session, values: dict, actor: User | None = None) -> Member:
+    """Create or update one member from a form: the same rules as one row of an import. `actor` is the person doing
+    it (None only when the system itself loads the demo roster)."""
+    ref = _References(session, actor)
     errors = ref.member_errors(values)
     if errors:
         raise FormInvalid(errors)
@@ -137,36 +138,33 @@ def export_workbook(session: Session) -> bytes:
     return save(book)
 
 
-def import_workbook(session: Session, data: bytes) -> ImportResult:
-    """Import every known sheet of the workbook; any bad row → FormInvalid naming each bad row, nothing changed."""
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
-        raise FormInvalid({"": N_("文件不是有效的 Excel 工作簿（.xlsx）。")}) from None
+def import_workbook(session: Session, data: bytes, actor: User | None = None) -> ImportResult:
+    """Import every known sheet of the workbook; any bad row → FormInvalid naming each bad row, nothing changed.
+    A 委员 row touches only an account the actor could change through 账号管理 (see `_References.account_errors`),
+    and every change to an account is in its history."""
     sheets: dict[str, list[dict]] = {}
     errors: dict[str, str] = {}
-    for sheet in book.worksheets:
-        if sheet.title not in SHEETS:
-            errors[f"{sheet.title}"] = N_("不认识的工作表“%(title)s”，工作表名应为：%(value)s",
-                                          title=sheet.title, value='、'.join(SHEETS))
+    for title, rows in read_workbook(data, field=""):
+        if title not in SHEETS:
+            errors[f"{title}"] = N_("不认识的工作表“%(title)s”，工作表名应为：%(value)s",
+                                    title=title, value='、'.join(SHEETS))
             continue
-        sheets[sheet.title] = _read_sheet(sheet, errors)
-    book.close()
+        sheets[title] = _read_sheet(title, rows, errors)
     if not sheets and not errors:
         errors[""] = N_("工作簿中没有可导入的工作表。")
-    ref = _References(session)
+    ref = _References(session, actor)
     _check_all(ref, sheets, errors)
     if errors:
         raise FormInvalid(errors, N_("导入未执行：%(value)s 处有误，请修改后重新导入（所有数据均未改动）。", value=len(errors)))
     return _apply_all(session, ref, sheets)
 
 
-def _read_sheet(sheet, errors: dict[str, str]) -> list[dict]:
-    rows = sheet.iter_rows(values_only=True)
+def _read_sheet(title: str, rows: list[tuple], errors: dict[str, str]) -> list[dict]:
+    rows = iter(rows)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
-    missing = [c for c in REQUIRED[sheet.title] if c not in header]
+    missing = [c for c in REQUIRED[title] if c not in header]
     if missing:
-        errors[f"{sheet.title} 第1行"] = N_("缺少列：%(value)s", value='、'.join(missing))
+        errors[f"{title} 第1行"] = N_("缺少列：%(value)s", value='、'.join(missing))
         return []
     result = []
     for number, values in enumerate(rows, start=2):
@@ -271,8 +269,8 @@ def _name(row) -> str:
 class _References:
     """Names an import or a form may refer to: what the database has plus what earlier sheets add."""
 
-    def __init__(self, session: Session):
-        self.session = session
+    def __init__(self, session: Session, actor: User | None = None):
+        self.session, self.actor = session, actor
         self.refresh()
         self.pending: dict[str, set[str]] = {title: set() for title in SHEETS}
 
@@ -288,6 +286,25 @@ class _References:
         if title == "单位":
             self.pending[title].add(row.get("名称", ""))
 
+    def account_errors(self, username: str) -> dict[str, str]:
+        """The roster may create a member's account, and change the name, the 委员 role and whether it is active of an
+        account already on the roster. It never touches another account (a staff or clerk login: renaming it or
+        adding a role is 账号管理's decision), nor one the actor could not change there (系统管理员/流程管理员 roles
+        are the administrator's)."""
+        user = _user_named(self.session, username)
+        if user is None or self.actor is None:
+            return {}
+        on_roster = self.session.scalar(select(Member.id).where(Member.user_id == user.id)) is not None
+        if not on_roster:
+            return {"username": N_("用户名“%(value)s”已是一个不在名册上的账号（%(name)s），名册不能修改它：请换一个用户名，或在账号管理中处理",
+                                   value=username, name=user.name)}
+        if not permissions.can(self.actor, "accounts.manage") and user.password_hash:
+            return {"username": N_("“%(value)s”已开通账号，只有能管理账号的人可以通过名册修改它", value=username)}
+        privileged = permissions.actions_of(user.roles) & permissions.PRIVILEGED
+        if privileged and not permissions.can(self.actor, "accounts.admin"):
+            return {"username": N_("“%(value)s”的账号有系统管理员或流程管理员角色，只有系统管理员可以修改", value=username)}
+        return {}
+
     def unit_kind(self, text: str) -> str | None:
         if not text:
             return "dept"
@@ -301,6 +318,8 @@ class _References:
         errors = {}
         if not USERNAME.match(v.get("username") or ""):
             errors["username"] = N_("用户名“%(value)s”无效（2–60 个字母、数字、点、横线或下划线）", value=v.get('username') or '')
+        else:
+            errors.update(self.account_errors(v["username"]))
         if not v.get("name") or len(v["name"]) > 60:
             errors["name"] = N_("姓名不能为空，最多 60 字")
         for key, title, label in (("sector", "界别", N_("界别")), ("committee", "专门委员会", N_("专门委员会")),
@@ -322,9 +341,17 @@ class _References:
         return errors
 
 
+def _user_named(session: Session, username: str) -> User | None:
+    """The account a username names, as 账号管理 sees it (usernames are unique whatever their case)."""
+    return session.scalars(select(User).where(func.lower(User.username) == (username or "").lower())
+                           .order_by(User.id)).first()
+
+
 def _apply_member(session: Session, ref: _References, v: dict) -> Member:
-    user = session.scalar(select(User).where(User.username == v["username"]))
+    user = _user_named(session, v["username"])
     created = user is None
+    before = {"name": None, "roles": [], "active": None} if created else \
+        {"name": user.name, "roles": sorted(user.role_keys), "active": user.active}
     if created:
         user = User(username=v["username"], name=v["name"], password_hash="")
         session.add(user)
@@ -351,7 +378,26 @@ def _apply_member(session: Session, ref: _References, v: dict) -> Member:
         user.active = False
     session.add(member)
     session.flush()
+    _record_account_changes(session, ref.actor, user, created, before)
     return member
+
+
+def _record_account_changes(session: Session, actor: User | None, user: User, created: bool, before: dict) -> None:
+    """What the roster changed of the account goes into the account's history, as 账号管理's own changes do (the
+    system loading the demo roster, with no actor, records nothing)."""
+    if actor is None:
+        return
+    after = {"name": user.name, "roles": sorted(user.role_keys), "active": user.active}
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if created:
+        account_log.record(session, actor, "account_create", user, changes, source="roster")
+        return
+    active = changes.pop("active", None)
+    if changes:
+        account_log.record(session, actor, "account_update", user, changes, source="roster")
+    if active is not None:
+        account_log.record(session, actor, "account_enable" if user.active else "account_disable", user,
+                        {"active": active}, source="roster")
 
 
 def _lookup_model(kind: str):

@@ -47,7 +47,7 @@ def member(member_id: int | None):
         values["active"] = "是" if request.form.get("active") else "否"
         if found is not None:
             values["username"] = found.user.username  # the login name does not change here
-        done, errors = _save(lambda: rosters.save_member(db, values), url_for("roster.index"))
+        done, errors = _save(lambda: rosters.save_member(db, values, actor()), url_for("roster.index"))
         if done:
             return done
     return render_template("roster/member.html", member=found, values=values, errors=errors,
@@ -109,7 +109,7 @@ def import_():
             errors = {"": _("请选择要导入的 Excel 文件。")}
         else:
             with invalid_input() as invalid:
-                result = rosters.import_workbook(get_session(), upload.read())
+                result = rosters.import_workbook(get_session(), upload.read(), actor())
                 done = "，".join(f"{sheet} {count}" for sheet, count in result.counts.items())
                 flash(_("导入完成：%(done)s 行", done=done), "success")
                 return redirect(url_for("roster.index"))
