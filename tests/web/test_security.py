@@ -155,3 +155,68 @@ def test_control_characters_in_a_form_json_body_or_file_name_change_nothing(site
     assert counts() == before
     ok = client.post("/proposals/new", data={**SUBMIT, "content": "第一段\r\n\t第二段"})  # tab and new lines are text
     assert ok.status_code == 302
+
+
+# ---------------------------------------------------------------- 7. size limits
+
+def _instances(db) -> int:
+    from sqlalchemy import func, select
+
+    from engine.models import Instance
+
+    value = db.scalar(select(func.count()).select_from(Instance))
+    db.rollback()
+    return value
+
+
+def test_text_fields_without_a_declared_length_are_limited(site, site_db):
+    from engine.definitions.forms import TEXT_LIMIT
+
+    from .helpers import SUBMIT, text
+
+    client = site.test_client()
+    assert login(client, "member2").status_code == 302
+    form = client.get("/proposals/new").get_data(as_text=True)
+    assert f'maxlength="{TEXT_LIMIT}"' in form and 'maxlength="100"' in form  # 内容 has none declared, 标题 100
+    before = _instances(site_db)
+    response = client.post("/proposals/new", data={**SUBMIT, "content": "长" * (TEXT_LIMIT + 1)})
+    assert response.status_code == 422 and f"内容过长（最多 {TEXT_LIMIT} 字）" in text(response)
+    assert _instances(site_db) == before
+    assert client.post("/proposals/new", data={**SUBMIT, "content": "长" * TEXT_LIMIT}).status_code == 302
+
+
+@pytest.fixture(scope="module")
+def small_site(site_url):
+    app = make_site(site_url, XIESHANG_UPLOAD_MAX_MB="1")
+    yield app
+    dispose(app)
+
+
+def test_request_bodies_over_the_limit_are_a_413_in_words(small_site, site_db):
+    from .helpers import SUBMIT, text
+
+    client = small_site.test_client()
+    assert login(client, "member2").status_code == 302
+    before = _instances(site_db)
+    response = client.post("/proposals/new", data={**SUBMIT, "content": "x" * (3 * 2**20)})  # over 1 + 1 MB
+    assert response.status_code == 413 and "提交的内容过大（最多 2 MB）" in text(response)
+    response = client.post("/proposals/new", data={**SUBMIT, "content": "长" * 200_000})  # 1.8 MB of fields
+    assert response.status_code == 413 and "最多 1 MB" in text(response)
+    json = client.post("/proposals/new", data={**SUBMIT, "content": "x" * (3 * 2**20)},
+                       headers={"Accept": "application/json"})
+    assert json.status_code == 413 and "过大" in json.get_json()["error"]
+    assert _instances(site_db) == before
+
+
+def test_the_modelers_save_refuses_a_working_copy_larger_than_import_takes(site, site_db):
+    from engine.definitions import working_copies
+
+    client = site.test_client()
+    assert login(client, "admin").status_code == 302
+    before = working_copies.get(site_db, "proposal").bpmn_xml
+    site_db.rollback()
+    xml = before.replace("</bpmn:definitions>", "<!--" + "x" * working_copies.MAX_BYTES + "--></bpmn:definitions>")
+    response = client.post("/modeler/proposal/save", json={"xml": xml})
+    assert response.status_code == 413 and "流程图过大" in response.get_json()["error"]
+    assert working_copies.get(site_db, "proposal").bpmn_xml == before
+    site_db.rollback()
