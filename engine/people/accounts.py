@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.runtime import audit
+from engine.worklist import claims
 from engine.people import permissions
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
 from engine.models import Event, Role, Unit, User
@@ -217,6 +218,8 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     user.active = active
     session.flush()
     _record(session, actor, "account_enable" if active else "account_disable", user, {"active": [not active, active]})
+    if not active:
+        claims.release_all_of(session, actor, user)
     return user
 
 

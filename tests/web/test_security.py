@@ -220,3 +220,43 @@ def test_the_modelers_save_refuses_a_working_copy_larger_than_import_takes(site,
     assert response.status_code == 413 and "流程图过大" in response.get_json()["error"]
     assert working_copies.get(site_db, "proposal").bpmn_xml == before
     site_db.rollback()
+
+
+# ---------------------------------------------------------------- 16. a deactivated person's claimed tasks
+
+def test_deactivation_returns_claimed_tasks_to_the_pool_and_the_case_says_so(site, site_db):
+    from sqlalchemy import select
+
+    from engine.models import OpenTask, User
+
+    from .helpers import REVIEW, SUBMIT, text
+
+    client = site.test_client()
+    assert login(client, "member1").status_code == 302
+    created = client.post("/proposals/new", data={**SUBMIT, "title": "关于停用后待办退回的建议"})
+    instance_id = int(created.location.rsplit("/", 1)[1])
+
+    def task(bpmn_id):
+        """(id, claimer) of the instance's open step, read in a transaction of its own."""
+        row = site_db.execute(select(OpenTask.id, OpenTask.claimed_by_id).where(
+            OpenTask.instance_id == instance_id, OpenTask.bpmn_id == bpmn_id)).one()
+        site_db.rollback()
+        return row
+
+    client.post("/logout")
+    assert login(client, "tiwei").status_code == 302
+    assert client.post(f"/tasks/{task('review').id}", data=REVIEW).status_code == 302
+    client.post("/logout")
+    assert login(client, "office2").status_code == 302
+    assert client.post(f"/tasks/{task('assign').id}/claim").status_code == 302
+    office2 = site_db.scalars(select(User).where(User.username == "office2")).one()
+    office2_id = office2.id
+    site_db.rollback()
+    assert task("assign").claimed_by_id == office2_id
+    admin = site.test_client()
+    assert login(admin, "admin").status_code == 302
+    assert admin.post(f"/accounts/{office2_id}/active", data={"active": "0"}).status_code == 302
+    assert task("assign").claimed_by_id is None
+    page = text(admin.get(f"/instances/{instance_id}"))
+    assert f"{office2.name}的账号已停用，该事项退回待认领。" in page
+    assert admin.post(f"/accounts/{office2_id}/active", data={"active": "1"}).status_code == 302
