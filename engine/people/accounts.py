@@ -7,6 +7,7 @@ themselves (`verify_log`). Passwords an administrator gives or resets must be ch
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -183,6 +184,8 @@ def update(session: Session, actor: User, user_id: int, *, unit: str = "", role_
     if not changes:
         return user
     user.name, user.unit, user.roles = name.strip(), _unit(session, unit), wanted
+    if "roles" in changes or "unit" in changes:
+        end_sessions(user)  # what they may see changed: they log in again
     session.flush()
     _record(session, actor, "account_update", user, changes)
     return user
@@ -201,6 +204,7 @@ def reset_password(session: Session, actor: User, user_id: int, password: str | 
         raise FormInvalid(errors)
     issued = generate_password() if password is None else password
     user.password_hash, user.must_change_password = hash_password(issued), True
+    end_sessions(user)
     session.flush()
     _record(session, actor, "password_reset", user, {"generated": password is None})
     return Issued(user, issued if password is None else None)
@@ -216,6 +220,7 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     if user.active == active:
         return user
     user.active = active
+    end_sessions(user)
     session.flush()
     _record(session, actor, "account_enable" if active else "account_disable", user, {"active": [not active, active]})
     if not active:
@@ -238,8 +243,15 @@ def change_own_password(session: Session, user: User, current: str, new: str, ag
     if errors:
         raise FormInvalid(errors)
     user.password_hash, user.must_change_password = hash_password(new), False
+    end_sessions(user)  # every other session; the one that changed it keeps the new stamp (web/users.py)
     session.flush()
     _record(session, user, "password_change", user, {})
+
+
+def end_sessions(user: User) -> str:
+    """A new session stamp: every session logged in with the old one ends at its next request."""
+    user.session_stamp = secrets.token_hex(16)
+    return user.session_stamp
 
 
 # ---------------------------------------------------------------- rules

@@ -260,3 +260,95 @@ def test_deactivation_returns_claimed_tasks_to_the_pool_and_the_case_says_so(sit
     page = text(admin.get(f"/instances/{instance_id}"))
     assert f"{office2.name}的账号已停用，该事项退回待认领。" in page
     assert admin.post(f"/accounts/{office2_id}/active", data={"active": "1"}).status_code == 302
+
+
+# ---------------------------------------------------------------- 1. revocable sessions
+
+def _copy(client):
+    """Another browser holding a copy of this client's session cookie."""
+    other = client.application.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    return other
+
+
+def _user_id(db, username: str) -> int:
+    from sqlalchemy import select
+
+    from engine.models import User
+
+    value = db.scalar(select(User.id).where(User.username == username))
+    db.rollback()
+    return value
+
+
+def test_logout_ends_a_copied_cookie_and_every_other_session(site):
+    first, second = site.test_client(), site.test_client()
+    assert login(first, "member3").status_code == 302 and login(second, "member3").status_code == 302
+    copied = _copy(first)
+    assert copied.get("/inbox").status_code == 200
+    assert first.post("/logout").status_code == 302
+    for client in (copied, second):
+        response = client.get("/inbox")
+        assert response.status_code == 302 and "/login" in response.location
+    assert login(first, "member3").status_code == 302 and first.get("/inbox").status_code == 200  # logs in again
+
+
+def test_changing_ones_password_keeps_this_session_and_ends_the_others(site):
+    from .helpers import text
+
+    here, there = site.test_client(), site.test_client()
+    assert login(here, "member4").status_code == 302 and login(there, "member4").status_code == 302
+    new = "neues-Passwort-2026"
+    changed = here.post("/password", data={"current": PASSWORD, "new": new, "again": new})
+    assert changed.status_code == 302, text(changed)
+    assert here.get("/inbox").status_code == 200
+    assert there.get("/inbox").status_code == 302
+    back = here.post("/password", data={"current": new, "new": PASSWORD, "again": PASSWORD})  # for the other tests
+    assert back.status_code == 302 and here.get("/inbox").status_code == 200
+
+
+@pytest.mark.parametrize("change", ["reset", "roles", "deactivate"])
+def test_an_administrators_change_ends_the_persons_sessions(site, site_db, change):
+    person = site.test_client()
+    assert login(person, "member5").status_code == 302 and person.get("/inbox").status_code == 200
+    target = _user_id(site_db, "member5")
+    admin = site.test_client()
+    assert login(admin, "admin").status_code == 302
+    if change == "reset":
+        response = admin.post(f"/accounts/{target}/password", data={"mode": "set", "password": "Zuruecksetzen-1",
+                                                                    "confirm": "Zuruecksetzen-1"})
+    elif change == "roles":
+        response = admin.post(f"/accounts/{target}", data={"unit": "", "roles": ["member", "proposal_committee"]})
+    else:
+        response = admin.post(f"/accounts/{target}/active", data={"active": "0"})
+    assert response.status_code in (200, 302)
+    assert person.get("/inbox").status_code == 302, f"still logged in after {change}"
+    assert admin.get("/inbox").status_code == 200, "the administrator's own session goes on"
+    # undo for the other tests
+    if change == "reset":
+        from engine.models import User
+        from engine.people.passwords import hash_password
+
+        user = site_db.get(User, target)
+        user.password_hash, user.must_change_password = hash_password(PASSWORD), False
+        site_db.commit()
+    elif change == "roles":
+        assert admin.post(f"/accounts/{target}", data={"unit": "", "roles": ["member"]}).status_code == 302
+    else:
+        assert admin.post(f"/accounts/{target}/active", data={"active": "1"}).status_code == 302
+    assert login(person, "member5").status_code == 302
+
+
+def test_an_administrator_changing_their_own_roles_stays_logged_in(site, site_db):
+    admin, elsewhere = site.test_client(), site.test_client()
+    assert login(admin, "admin").status_code == 302 and login(elsewhere, "admin").status_code == 302
+    target = _user_id(site_db, "admin")
+    page = admin.get(f"/accounts/{target}")
+    import re
+
+    chosen = re.findall(r'name="roles" value="([^"]+)"[^>]*checked', page.get_data(as_text=True))
+    assert chosen, "the admin's roles are shown checked"
+    response = admin.post(f"/accounts/{target}", data={"unit": "", "roles": [*chosen, "member"]})
+    assert response.status_code == 302
+    assert admin.get("/inbox").status_code == 200 and elsewhere.get("/inbox").status_code == 302
+    assert admin.post(f"/accounts/{target}", data={"unit": "", "roles": chosen}).status_code == 302
