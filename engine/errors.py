@@ -29,6 +29,10 @@ class Conflict(XieshangError):
     status = 409
 
 
+class TooLarge(XieshangError):
+    status = 413
+
+
 class FormInvalid(XieshangError):
     status = 422
 

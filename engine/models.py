@@ -70,6 +70,10 @@ class User(Base):
     # Set when an administrator gives the initial password or resets it (engine/people/accounts.py): the next page after
     # logging in is 修改密码, until the person picks a password only they know.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Kept in the session cookie at login and compared on every request (web/users.py, in the same SELECT): a new
+    # stamp — at logout, a password change or reset, deactivation, a change of roles or unit — ends every session
+    # that holds the old one, wherever its cookie went.
+    session_stamp: Mapped[str] = mapped_column(String(32), default="", server_default="")
     unit: Mapped[Unit | None] = relationship(lazy="joined")
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
 

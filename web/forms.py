@@ -180,7 +180,7 @@ def _field(key: str, prop: Mapping[str, Any], widget: str, value: Any, error: st
     return Field(key=key, title=str(prop.get("title") or key), widget=widget,
                  description=str(prop.get("description") or ""), required=required,
                  choices=_choices_for(prop, options_for) if widget != "group" else [], value=value, error=error,
-                 max_length=prop.get("maxLength"), minimum=prop.get("minimum"), maximum=prop.get("maximum"))
+                 max_length=_max_length(prop), minimum=prop.get("minimum"), maximum=prop.get("maximum"))
 
 
 # Repeated groups -------------------------------------------------------------------------------------------------
@@ -385,3 +385,12 @@ def _typed_list(prop: Mapping[str, Any], values: list[str], options_for: Options
     if any(v not in by_text for v in values):
         raise ValueError(_("请选择列出的选项"))
     return [by_text[v] for v in values]
+
+
+def _max_length(prop: Mapping[str, Any]) -> int | None:
+    """The form's maxLength, else the engine's limit for text without one (engine.definitions.forms.TEXT_LIMIT)."""
+    from engine.definitions.forms import TEXT_LIMIT
+
+    if prop.get("type") != "string" or "enum" in prop or "const" in prop:
+        return prop.get("maxLength")
+    return prop.get("maxLength") or TEXT_LIMIT

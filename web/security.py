@@ -1,6 +1,6 @@
 """What every request passes through before and after its view, whatever the page: the deployment's transport
 (Secure cookies behind TLS, proxy headers trusted only when configured), input that no page accepts (control
-characters) and the security headers of every answer.
+characters) and its size, and the security headers of every answer.
 
 Each guard lives here once instead of in the views, so that a new page is covered without a line of its own.
 """
@@ -13,6 +13,7 @@ from typing import Any, Iterator
 
 from flask import Flask, Response, current_app, request, session
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.settings import Settings
 
@@ -31,6 +32,7 @@ CSP_REPORTS = "xieshang_csp_reports"  # app.extensions: the latest reports, for 
 def init_app(app: Flask, settings: Settings) -> None:
     """Before any other hook: a refused request never reaches the database or a view."""
     _transport(app, settings)
+    _limits(app, settings)
     app.before_request(_refuse_control_characters)
     app.after_request(_headers)
     app.extensions[CSP_REPORTS] = deque(maxlen=100)
@@ -59,6 +61,40 @@ def _transport(app: Flask, settings: Settings) -> None:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,  # type: ignore
                                 x_prefix=hops)
+
+
+# ---------------------------------------------------------------- sizes
+
+MB = 2**20
+FORM_FIELDS_BYTES = MB  # a form's fields without its files (URL-encoded: up to 9 bytes per Chinese character)
+
+
+def _limits(app: Flask, settings: Settings) -> None:
+    """No request body larger than the largest attachment and a little room (the attachment pages check their own
+    limit before reading), no form's fields over 1 MB: 413 in words, before a view reads anything. Text fields are
+    limited by their form (engine.definitions.forms.TEXT_LIMIT when it declares none), working copies by
+    engine.definitions.working_copies.MAX_BYTES."""
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = int((settings.upload_max_mb + 1) * MB)
+    app.config["MAX_FORM_MEMORY_SIZE"] = FORM_FIELDS_BYTES  # each multipart text part
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
+    app.before_request(_limit_plain_forms)
+
+
+def _limit_plain_forms() -> None:
+    """A URL-encoded form has only fields: the same 1 MB as a multipart form's text parts (werkzeug checks those)."""
+    if request.mimetype == "application/x-www-form-urlencoded" and (request.content_length or 0) > FORM_FIELDS_BYTES:
+        raise RequestEntityTooLarge()
+
+
+def _too_large(err: RequestEntityTooLarge) -> Any:
+    from web.errors import refuse
+
+    limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length <= limit:  # the fields, not the whole body
+        limit = FORM_FIELDS_BYTES
+    return refuse(413, _("提交的内容过大（最多 %(mb)s MB），未保存。附件请压缩或拆分后上传，长文请精简。",
+                         mb=f"{limit / MB:g}"))
 
 
 # ---------------------------------------------------------------- input

@@ -175,7 +175,7 @@ def validate(schema: dict | None, data: dict) -> dict:
         elif _is_group(props.get(key)) and isinstance(value, list):
             clean[key] = _clean_rows(value)
     errors: dict[str, str] = {}
-    validator = FormValidator(schema, registry=_NOTHING_TO_FETCH, format_checker=FormValidator.FORMAT_CHECKER)
+    validator = FormValidator(with_text_limits(schema), registry=_NOTHING_TO_FETCH, format_checker=FormValidator.FORMAT_CHECKER)
     try:
         found = sorted(validator.iter_errors(clean), key=lambda e: list(e.path))
     except Unresolvable:
@@ -248,3 +248,36 @@ def _error_key(path) -> str:
 def _field_schemas(schema: dict) -> dict[str, dict]:
     return {name: prop for name, prop in (schema.get("properties") or {}).items()
             if isinstance(prop, dict) and name not in FORBIDDEN_KEYS}
+
+
+# ---------------------------------------------------------------- text without a declared length
+
+TEXT_LIMIT = 20000  # characters of a text field whose form declares no maxLength (the form builder sets one)
+_limited: dict[int, tuple[dict, dict]] = {}
+
+
+def with_text_limits(schema: dict) -> dict:
+    """The schema with `maxLength: TEXT_LIMIT` on every string without a length or a fixed set of values, so that no
+    form takes a megabyte into the workflow state (rewritten at every step). Kept per schema object."""
+    kept = _limited.get(id(schema))
+    if kept is not None and kept[0] is schema:
+        return kept[1]
+    if len(_limited) > 512:
+        _limited.clear()
+    limited = _limit(schema)
+    _limited[id(schema)] = (schema, limited)
+    return limited
+
+
+def _limit(node):
+    if isinstance(node, list):
+        return [_limit(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copy = {key: (value if key in ("enum", "const", "default", "examples") else _limit(value))
+            for key, value in node.items()}
+    kind = node.get("type")
+    is_text = kind == "string" or (isinstance(kind, list) and "string" in kind)
+    if is_text and not {"maxLength", "enum", "const"} & node.keys():
+        copy["maxLength"] = TEXT_LIMIT
+    return copy

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.definitions import deploy as definitions, forms, lint
-from engine.errors import Conflict, DeployError, FormInvalid, NotFound, Problem, XieshangError
+from engine.errors import Conflict, DeployError, FormInvalid, NotFound, Problem, TooLarge, XieshangError
 from engine.models import ProcessVersion, User
 from engine.definitions.records import DraftDiagram, DraftForm
 from engine.i18n import N_, joined
@@ -23,6 +23,7 @@ KEY = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
 FORM_PATH = re.compile(r"^forms/[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*\.json$")
 B = lint.NS["bpmn"]
 DI = "http://www.omg.org/spec/BPMN/20100524/DI"
+MAX_BYTES = 5 * 2**20  # a diagram, as imported or saved from the modeler
 
 
 def get(session: Session, key: str) -> DraftDiagram:
@@ -55,6 +56,7 @@ def _latest(session: Session, key: str) -> ProcessVersion:
 def replace(session: Session, key: str, name: str, xml: str, form_files: dict[str, dict], actor: User | None,
             base_version: int | None = None) -> DraftDiagram:
     """Make (or overwrite) the working copy with this diagram and these forms."""
+    check_size(xml)
     draft = session.get(DraftDiagram, key) or DraftDiagram(key=key)
     draft.name, draft.bpmn_xml, draft.base_version = name, xml, base_version
     _touch(draft, actor)
@@ -107,7 +109,17 @@ def process_id(xml: str) -> str | None:
     return process.get("id") if process is not None else None
 
 
+def check_size(xml: str | bytes) -> None:
+    """A working copy is never larger than import would take (MAX_BYTES): it is rewritten at every save and parsed
+    at every check."""
+    size = len(xml.encode("utf-8") if isinstance(xml, str) else xml)
+    if size > MAX_BYTES:
+        raise TooLarge(N_("流程图过大（%(size)s MB，最多 %(limit)s MB），未保存。", size=f"{size / 2**20:.1f}",
+                          limit=f"{MAX_BYTES / 2**20:g}"))
+
+
 def save(session: Session, key: str, xml: str, actor: User) -> DraftDiagram:
+    check_size(xml)
     draft = working(session, key)
     root = _parse(xml.encode("utf-8"))
     if root is None:

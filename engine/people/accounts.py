@@ -7,12 +7,14 @@ themselves (`verify_log`). Passwords an administrator gives or resets must be ch
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.runtime import audit
+from engine.worklist import claims
 from engine.people import account_log, permissions
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
 from engine.models import Event, Role, Unit, User
@@ -181,6 +183,8 @@ def update(session: Session, actor: User, user_id: int, *, unit: str = "", role_
     if not changes:
         return user
     user.name, user.unit, user.roles = name.strip(), _unit(session, unit), wanted
+    if "roles" in changes or "unit" in changes:
+        end_sessions(user)  # what they may see changed: they log in again
     session.flush()
     _record(session, actor, "account_update", user, changes)
     return user
@@ -199,6 +203,7 @@ def reset_password(session: Session, actor: User, user_id: int, password: str | 
         raise FormInvalid(errors)
     issued = generate_password() if password is None else password
     user.password_hash, user.must_change_password = hash_password(issued), True
+    end_sessions(user)
     session.flush()
     _record(session, actor, "password_reset", user, {"generated": password is None})
     return Issued(user, issued if password is None else None)
@@ -214,8 +219,11 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     if user.active == active:
         return user
     user.active = active
+    end_sessions(user)
     session.flush()
     _record(session, actor, "account_enable" if active else "account_disable", user, {"active": [not active, active]})
+    if not active:
+        claims.release_all_of(session, actor, user)
     return user
 
 
@@ -234,8 +242,15 @@ def change_own_password(session: Session, user: User, current: str, new: str, ag
     if errors:
         raise FormInvalid(errors)
     user.password_hash, user.must_change_password = hash_password(new), False
+    end_sessions(user)  # every other session; the one that changed it keeps the new stamp (web/users.py)
     session.flush()
     _record(session, user, "password_change", user, {})
+
+
+def end_sessions(user: User) -> str:
+    """A new session stamp: every session logged in with the old one ends at its next request."""
+    user.session_stamp = secrets.token_hex(16)
+    return user.session_stamp
 
 
 # ---------------------------------------------------------------- rules

@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import zlib
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -81,7 +82,10 @@ def _log_rows(kinds: tuple[str, ...]):
 
 
 def record_log(session: Session, kinds: tuple[str, ...], kind: str, actor: User | None, data: dict) -> Event:
-    """An event of a log that belongs to no instance, hash-chained to the newest event of the same `kinds`."""
+    """An event of a log that belongs to no instance, hash-chained to the newest event of the same `kinds`. The
+    log's head is locked first, until the transaction ends, so that two changes at once chain one after the other
+    instead of both after the same event (a fork). SQLite's single writer needs no lock of its own."""
+    _lock_head(session, kinds)
     prev = session.scalar(select(Event.hash).where(*_log_rows(kinds)).order_by(Event.id.desc()).limit(1)) or ""
     at = clock.now()
     actor_id = actor.id if actor is not None else None
@@ -90,6 +94,14 @@ def record_log(session: Session, kinds: tuple[str, ...], kind: str, actor: User 
     session.add(event)
     session.flush()
     return event
+
+
+def _lock_head(session: Session, kinds: tuple[str, ...]) -> None:
+    """PostgreSQL: a transaction-scoped advisory lock named after the log; the SELECT of the head that follows then
+    sees (READ COMMITTED) the event of whoever held it before."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(",".join(sorted(kinds)).encode("utf-8"))
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def log_events(session: Session, kinds: tuple[str, ...], *extra) -> list[Event]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -170,6 +170,23 @@ def hand_back(session: Session, actor: User, task_id: str) -> OpenTask:
     if delegator != actor.id:
         notifications.notify(session, [delegator], "handback", row, actor=actor)
     return row
+
+
+def release_all_of(session: Session, actor: User, user: User) -> int:
+    """A person's account is deactivated: the tasks they claimed go back to everyone who may do them (one delegated to
+    them too), and a task they delegated stays with the colleague doing it, now as that colleague's own claim. Each
+    is a line in its case's history saying why; returns how many tasks changed hands."""
+    rows = list(session.scalars(select(OpenTask).where(or_(OpenTask.claimed_by_id == user.id,
+                                                           OpenTask.delegated_by_id == user.id))
+                                .order_by(OpenTask.id).execution_options(populate_existing=True)))
+    for row in rows:
+        if row.claimed_by_id == user.id:
+            row.claimed_by_id, row.claimed_at, row.delegated_by_id = None, None, None
+            _record(session, actor, row, "release", {"reason": "deactivated", "user": user.name})
+        else:
+            row.delegated_by_id = None
+            _record(session, actor, row, "return", {"reason": "deactivated", "user": user.name})
+    return len(rows)
 
 
 def _bulk_rows(session: Session, task_ids: list[str]) -> list[OpenTask]:

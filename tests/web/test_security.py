@@ -155,3 +155,200 @@ def test_control_characters_in_a_form_json_body_or_file_name_change_nothing(site
     assert counts() == before
     ok = client.post("/proposals/new", data={**SUBMIT, "content": "第一段\r\n\t第二段"})  # tab and new lines are text
     assert ok.status_code == 302
+
+
+# ---------------------------------------------------------------- 7. size limits
+
+def _instances(db) -> int:
+    from sqlalchemy import func, select
+
+    from engine.models import Instance
+
+    value = db.scalar(select(func.count()).select_from(Instance))
+    db.rollback()
+    return value
+
+
+def test_text_fields_without_a_declared_length_are_limited(site, site_db):
+    from engine.definitions.forms import TEXT_LIMIT
+
+    from .helpers import SUBMIT, text
+
+    client = site.test_client()
+    assert login(client, "member2").status_code == 302
+    form = client.get("/proposals/new").get_data(as_text=True)
+    assert f'maxlength="{TEXT_LIMIT}"' in form and 'maxlength="100"' in form  # 内容 has none declared, 标题 100
+    before = _instances(site_db)
+    response = client.post("/proposals/new", data={**SUBMIT, "content": "长" * (TEXT_LIMIT + 1)})
+    assert response.status_code == 422 and f"内容过长（最多 {TEXT_LIMIT} 字）" in text(response)
+    assert _instances(site_db) == before
+    assert client.post("/proposals/new", data={**SUBMIT, "content": "长" * TEXT_LIMIT}).status_code == 302
+
+
+@pytest.fixture(scope="module")
+def small_site(site_url):
+    app = make_site(site_url, XIESHANG_UPLOAD_MAX_MB="1")
+    yield app
+    dispose(app)
+
+
+def test_request_bodies_over_the_limit_are_a_413_in_words(small_site, site_db):
+    from .helpers import SUBMIT, text
+
+    client = small_site.test_client()
+    assert login(client, "member2").status_code == 302
+    before = _instances(site_db)
+    response = client.post("/proposals/new", data={**SUBMIT, "content": "x" * (3 * 2**20)})  # over 1 + 1 MB
+    assert response.status_code == 413 and "提交的内容过大（最多 2 MB）" in text(response)
+    response = client.post("/proposals/new", data={**SUBMIT, "content": "长" * 200_000})  # 1.8 MB of fields
+    assert response.status_code == 413 and "最多 1 MB" in text(response)
+    json = client.post("/proposals/new", data={**SUBMIT, "content": "x" * (3 * 2**20)},
+                       headers={"Accept": "application/json"})
+    assert json.status_code == 413 and "过大" in json.get_json()["error"]
+    assert _instances(site_db) == before
+
+
+def test_the_modelers_save_refuses_a_working_copy_larger_than_import_takes(site, site_db):
+    from engine.definitions import working_copies
+
+    client = site.test_client()
+    assert login(client, "admin").status_code == 302
+    before = working_copies.get(site_db, "proposal").bpmn_xml
+    site_db.rollback()
+    xml = before.replace("</bpmn:definitions>", "<!--" + "x" * working_copies.MAX_BYTES + "--></bpmn:definitions>")
+    response = client.post("/modeler/proposal/save", json={"xml": xml})
+    assert response.status_code == 413 and "流程图过大" in response.get_json()["error"]
+    assert working_copies.get(site_db, "proposal").bpmn_xml == before
+    site_db.rollback()
+
+
+# ---------------------------------------------------------------- 16. a deactivated person's claimed tasks
+
+def test_deactivation_returns_claimed_tasks_to_the_pool_and_the_case_says_so(site, site_db):
+    from sqlalchemy import select
+
+    from engine.models import OpenTask, User
+
+    from .helpers import REVIEW, SUBMIT, text
+
+    client = site.test_client()
+    assert login(client, "member1").status_code == 302
+    created = client.post("/proposals/new", data={**SUBMIT, "title": "关于停用后待办退回的建议"})
+    instance_id = int(created.location.rsplit("/", 1)[1])
+
+    def task(bpmn_id):
+        """(id, claimer) of the instance's open step, read in a transaction of its own."""
+        row = site_db.execute(select(OpenTask.id, OpenTask.claimed_by_id).where(
+            OpenTask.instance_id == instance_id, OpenTask.bpmn_id == bpmn_id)).one()
+        site_db.rollback()
+        return row
+
+    client.post("/logout")
+    assert login(client, "tiwei").status_code == 302
+    assert client.post(f"/tasks/{task('review').id}", data=REVIEW).status_code == 302
+    client.post("/logout")
+    assert login(client, "office2").status_code == 302
+    assert client.post(f"/tasks/{task('assign').id}/claim").status_code == 302
+    office2 = site_db.scalars(select(User).where(User.username == "office2")).one()
+    office2_id = office2.id
+    site_db.rollback()
+    assert task("assign").claimed_by_id == office2_id
+    admin = site.test_client()
+    assert login(admin, "admin").status_code == 302
+    assert admin.post(f"/accounts/{office2_id}/active", data={"active": "0"}).status_code == 302
+    assert task("assign").claimed_by_id is None
+    page = text(admin.get(f"/instances/{instance_id}"))
+    assert f"{office2.name}的账号已停用，该事项退回待认领。" in page
+    assert admin.post(f"/accounts/{office2_id}/active", data={"active": "1"}).status_code == 302
+
+
+# ---------------------------------------------------------------- 1. revocable sessions
+
+def _copy(client):
+    """Another browser holding a copy of this client's session cookie."""
+    other = client.application.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    return other
+
+
+def _user_id(db, username: str) -> int:
+    from sqlalchemy import select
+
+    from engine.models import User
+
+    value = db.scalar(select(User.id).where(User.username == username))
+    db.rollback()
+    return value
+
+
+def test_logout_ends_a_copied_cookie_and_every_other_session(site):
+    first, second = site.test_client(), site.test_client()
+    assert login(first, "member3").status_code == 302 and login(second, "member3").status_code == 302
+    copied = _copy(first)
+    assert copied.get("/inbox").status_code == 200
+    assert first.post("/logout").status_code == 302
+    for client in (copied, second):
+        response = client.get("/inbox")
+        assert response.status_code == 302 and "/login" in response.location
+    assert login(first, "member3").status_code == 302 and first.get("/inbox").status_code == 200  # logs in again
+
+
+def test_changing_ones_password_keeps_this_session_and_ends_the_others(site):
+    from .helpers import text
+
+    here, there = site.test_client(), site.test_client()
+    assert login(here, "member4").status_code == 302 and login(there, "member4").status_code == 302
+    new = "neues-Passwort-2026"
+    changed = here.post("/password", data={"current": PASSWORD, "new": new, "again": new})
+    assert changed.status_code == 302, text(changed)
+    assert here.get("/inbox").status_code == 200
+    assert there.get("/inbox").status_code == 302
+    back = here.post("/password", data={"current": new, "new": PASSWORD, "again": PASSWORD})  # for the other tests
+    assert back.status_code == 302 and here.get("/inbox").status_code == 200
+
+
+@pytest.mark.parametrize("change", ["reset", "roles", "deactivate"])
+def test_an_administrators_change_ends_the_persons_sessions(site, site_db, change):
+    person = site.test_client()
+    assert login(person, "member5").status_code == 302 and person.get("/inbox").status_code == 200
+    target = _user_id(site_db, "member5")
+    admin = site.test_client()
+    assert login(admin, "admin").status_code == 302
+    if change == "reset":
+        response = admin.post(f"/accounts/{target}/password", data={"mode": "set", "password": "Zuruecksetzen-1",
+                                                                    "confirm": "Zuruecksetzen-1"})
+    elif change == "roles":
+        response = admin.post(f"/accounts/{target}", data={"unit": "", "roles": ["member", "proposal_committee"]})
+    else:
+        response = admin.post(f"/accounts/{target}/active", data={"active": "0"})
+    assert response.status_code in (200, 302)
+    assert person.get("/inbox").status_code == 302, f"still logged in after {change}"
+    assert admin.get("/inbox").status_code == 200, "the administrator's own session goes on"
+    # undo for the other tests
+    if change == "reset":
+        from engine.models import User
+        from engine.people.passwords import hash_password
+
+        user = site_db.get(User, target)
+        user.password_hash, user.must_change_password = hash_password(PASSWORD), False
+        site_db.commit()
+    elif change == "roles":
+        assert admin.post(f"/accounts/{target}", data={"unit": "", "roles": ["member"]}).status_code == 302
+    else:
+        assert admin.post(f"/accounts/{target}/active", data={"active": "1"}).status_code == 302
+    assert login(person, "member5").status_code == 302
+
+
+def test_an_administrator_changing_their_own_roles_stays_logged_in(site, site_db):
+    admin, elsewhere = site.test_client(), site.test_client()
+    assert login(admin, "admin").status_code == 302 and login(elsewhere, "admin").status_code == 302
+    target = _user_id(site_db, "admin")
+    page = admin.get(f"/accounts/{target}")
+    import re
+
+    chosen = re.findall(r'name="roles" value="([^"]+)"[^>]*checked', page.get_data(as_text=True))
+    assert chosen, "the admin's roles are shown checked"
+    response = admin.post(f"/accounts/{target}", data={"unit": "", "roles": [*chosen, "member"]})
+    assert response.status_code == 302
+    assert admin.get("/inbox").status_code == 200 and elsewhere.get("/inbox").status_code == 302
+    assert admin.post(f"/accounts/{target}", data={"unit": "", "roles": chosen}).status_code == 302

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from web.db import get_session
-from web.users import WebUser
+from engine.people.accounts import end_sessions
+from web.users import STAMP, WebUser, actor, logged_in
 
 bp = Blueprint("auth", __name__)
 
@@ -39,6 +40,7 @@ def login():
         if user and user.active and user.password_hash and check_password_hash(user.password_hash,
                                                                                request.form.get("password", "")):
             login_user(WebUser(user))
+            logged_in(user)
             return redirect(safe_next(next_url))
         error = _("用户名或密码错误")
     return login_page(error, status=401 if error else 200)
@@ -55,6 +57,8 @@ def login_page(error: str = "", status: int = 200):
 @bp.post("/logout")
 @login_required
 def logout():
+    end_sessions(actor())  # a copy of this cookie, and every other session of this person, ends too
     logout_user()
+    session.pop(STAMP, None)
     flash(_("您已退出登录"), "info")
     return redirect(url_for("auth.login"))

@@ -20,7 +20,7 @@ from web.users import actor
 
 from . import bp
 
-MAX_UPLOAD = 5 * 1024 * 1024
+MAX_UPLOAD = drafts.MAX_BYTES
 
 
 @bp.get("")
