@@ -71,3 +71,28 @@ def test_materials_all_in_before_the_deadline_leave_no_timer(flow):
     flow.do("jjw_clerk", instance, "research", RESEARCH)
     assert flow.open_ids(instance) == ["record"]
     assert flow.session.get(Instance, instance.id).next_timer_at is None
+
+
+def test_speech_deadline_then_催交_then_the_selection_goes_on_without_the_silent_member(flow):
+    from engine.procedures.consultation.records import Speech
+
+    from .test_consultation_plenary import SESSION
+
+    instance = flow.start("office1", "plenary", {**SESSION, "briefing_needed": False})
+    assert flow.open_ids(instance) == ["speech", "speech", "speech"]
+    flow.do("member1", instance, "speech", {"speech_submit": True, "speech_title": "发展县域经济的几点建议",
+                                            "speech_content": "……"})
+    flow.do("member3", instance, "speech", {"speech_submit": False})
+    clock.set_now(dt.datetime(2026, 1, 16, 9, 0, tzinfo=clock.TZ))  # the 15th has passed
+    flow.tick()
+    assert flow.open_ids(instance) == ["speech", "speech_urge"]
+    assert flow.status(instance) == "running"  # the date-only deadline fired as the end of that day
+    flow.do("office1", instance, "speech_urge", {"urge_action": "不再等待"})
+    assert flow.open_ids(instance) == ["select_speeches"]
+    drafts = sorted((d["user"], d["status"]) for d in flow.data(instance)["speech_drafts"])
+    assert drafts == [("member1", "已报送"), ("member2", "未报送"), ("member3", "已报送")]
+    flow.do("office1", instance, "select_speeches", {"oral_speakers": ["member1"], "written_speakers": []})
+    speeches = flow.session.scalars(select(Speech).where(
+        Speech.consultation_id == flow.consultation(instance).id).order_by(Speech.username)).all()
+    assert [(s.username, s.submitted, s.selected) for s in speeches] == [
+        ("member1", True, "口头发言"), ("member3", False, None)]

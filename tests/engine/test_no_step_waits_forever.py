@@ -52,7 +52,7 @@ KNOWN_WITHOUT_WAY_ON = {
     "duty_assessment": {"assess", "notify_org", "notify_uf", "notify_unit"},
     "inspection": {"consult_county", "consult_gov", "fieldwork"},
     "outcome": {"county_implement", "county_read", "dept_handle", "gov_implement", "gov_read"},
-    "plenary": {"briefing", "briefing_materials", "select_speeches", "speech"},
+    "plenary": {"briefing", "select_speeches"},
     "proposal": {"co_opinion", "cosign"},
     "quarterly_forum": {"research"},
     "special_meeting": {"research"},
