@@ -260,15 +260,17 @@ def _consultation(session: Session, instance, workflow, data: dict, top: Steps, 
                 values[field] = int(conversion.data.get(field) or 0)
         session.execute(update(Consultation).where(Consultation.id == consultation_id).values(**values)
                         .execution_options(synchronize_session=False))
-    _materials(session, consultation_id, top)
+    _materials(session, consultation_id, top, steps)
     _meetings(session, consultation_id, key, top)
-    _speeches(session, consultation_id, top)
+    _speeches(session, consultation_id, top, steps)
     return consultation_id
 
 
-def _materials(session: Session, consultation_id: int, top: Steps) -> None:
-    found = [(t, "协商材料", "material_unit") for t in top.done.get(MATERIALS, [])]
-    found += [(t, "通报材料", "briefing_unit") for t in top.done.get(BRIEFING_MATERIALS, [])]
+def _materials(session: Session, consultation_id: int, top: Steps, steps: dict) -> None:
+    # a unit's materials step may sit in the sub-process that gives the wait its deadline (one per unit)
+    found = [(t, "协商材料", "material_unit") for wf_steps in steps.values() for t in wf_steps.done.get(MATERIALS, [])]
+    found += [(t, "通报材料", "briefing_unit") for wf_steps in steps.values()
+              for t in wf_steps.done.get(BRIEFING_MATERIALS, [])]
     found = [(t, kind, item) for t, kind, item in found if item in t.data]
     if not found:
         return
@@ -350,8 +352,8 @@ def _meetings(session: Session, consultation_id: int, key: str, top: Steps) -> N
             session.execute(insert(Attendance), rows)
 
 
-def _speeches(session: Session, consultation_id: int, top: Steps) -> None:
-    drafts = [t for t in top.done.get(SPEECH, []) if "speech_member" in t.data]
+def _speeches(session: Session, consultation_id: int, top: Steps, steps: dict) -> None:
+    drafts = [t for wf_steps in steps.values() for t in wf_steps.done.get(SPEECH, []) if "speech_member" in t.data]
     if not drafts:
         return
     known = _known(session, Speech.task_id, Speech.consultation_id == consultation_id)
