@@ -58,3 +58,23 @@ def test_a_miwg_model_is_fixed_up_in_the_modeler_and_published(new_context, live
     assert "提案委员会" in {lane.get("name") for lane in root.iter(f"{B}lane")}
     assert "sid-46891B57-A9D3-4A8B-AEBF-D4BA5F3961AD" not in {p.get("id") for p in root.iter(f"{B}participant")}
     assert not [c.text for c in root.iter(f"{B}conditionExpression") if "${" in (c.text or "")]
+
+
+def test_import_notes_are_listed_in_chinese_naming_the_element(new_context, live_server, tmp_path):
+    from engine.definitions import working_copies as drafts
+
+    xml = drafts.template("noted", "有提示的流程")
+    doubled = ('<bpmndi:BPMNShape id="handle_di_2" bpmnElement="handle"><dc:Bounds x="310" y="140" width="100" '
+               'height="80" /></bpmndi:BPMNShape><bpmndi:BPMNShape id="ghost_di" bpmnElement="ghost">'
+               '<dc:Bounds x="600" y="140" width="100" height="80" /></bpmndi:BPMNShape>')
+    path = tmp_path / "noted.bpmn"
+    path.write_text(xml.replace("</bpmndi:BPMNPlane>", doubled + "</bpmndi:BPMNPlane>"), encoding="utf-8")
+    page = login(new_context, live_server, "admin")
+    import_file(page, path)
+    expect(page.locator("#modeler-app")).to_have_attribute("data-ready", "true")
+    notes = page.locator("#import-warnings")
+    expect(notes).to_be_visible()
+    expect(notes.locator("li", has_text="元素“办理”有多个图形：只显示第一个。")).to_have_count(1)
+    expect(notes.locator("li", has_text="引用了图中不存在的元素 ghost")).to_have_count(1)
+    expect(page.locator("#modeler-status")).to_contain_text("见下方列表")
+    assert not re.search(r"[A-Za-z]{4,} [a-z]{3,}", notes.inner_text())  # no English sentence left
