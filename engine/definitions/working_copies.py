@@ -158,6 +158,25 @@ def referenced_forms(draft: DraftDiagram) -> dict[str, str]:
     return found
 
 
+def form_users(draft: DraftDiagram) -> dict[str, list[str]]:
+    """Form path → the names of the steps (or start events) that show it, in the diagram's order (an unnamed one by
+    its id)."""
+    root = _parse(draft.bpmn_xml.encode("utf-8"))
+    found: dict[str, list[str]] = {}
+    if root is None:
+        return found
+    for prop in root.iter(f"{{{lint.NS['spiffworkflow']}}}property"):
+        if prop.get("name") == lint.FORM_PROPERTY and prop.get("value"):
+            owner = prop
+            while owner is not None and not owner.get("id"):
+                owner = owner.getparent()
+            label = " ".join((owner.get("name") or "").split()) or owner.get("id") if owner is not None else ""
+            names = found.setdefault(prop.get("value"), [])
+            if label and label not in names:
+                names.append(label)
+    return found
+
+
 def save_form(session: Session, key: str, path: str, schema, actor: User) -> DraftForm:
     """Keep a form schema in the working copy; an invalid schema is refused and nothing changes."""
     if not FORM_PATH.match(path or "") or ".." in path:

@@ -78,3 +78,20 @@ def test_import_notes_are_listed_in_chinese_naming_the_element(new_context, live
     expect(notes.locator("li", has_text="引用了图中不存在的元素 ghost")).to_have_count(1)
     expect(page.locator("#modeler-status")).to_contain_text("见下方列表")
     assert not re.search(r"[A-Za-z]{4,} [a-z]{3,}", notes.inner_text())  # no English sentence left
+
+
+def test_the_modeler_names_types_and_steps_in_chinese(new_context, live_server):
+    from .test_modeler import open_modeler, select_shape
+
+    page = login(new_context, live_server, "admin")
+    open_modeler(page, "proposal")
+    header = page.locator("#properties .bio-properties-panel-header-type")
+    select_shape(page, "review")
+    expect(header).to_have_text("用户任务")
+    page.locator(".djs-element.djs-shape[data-element-id='proposal_participant']").click(position={"x": 10, "y": 60})
+    expect(header).to_have_text("参与者")
+    page.evaluate("window.xsModeler.get('selection').select(null)")  # nothing selected: the panel shows the root
+    expect(header).to_have_text("协作")
+    page.goto("/modeler/proposal/forms")
+    row = page.locator("tr", has_text="forms/proposal/review.json")
+    expect(row.locator(".form-users")).to_have_text("审查立案")

@@ -22,7 +22,7 @@ def forms_index(key: str):
     db = get_session()
     draft = drafts.get(db, key)
     files = drafts.form_files(db, key)
-    used = drafts.referenced_forms(draft)
+    used = drafts.form_users(draft)
     return render_template("modeler/forms.html", draft=draft, files=files, used=used,
                            missing=sorted(set(used) - set(files)))
 
