@@ -74,24 +74,40 @@ def drafts(session: Session) -> list[DraftDiagram]:
     return list(session.scalars(select(DraftDiagram).order_by(DraftDiagram.key)))
 
 
-def create(session: Session, key: str, name: str, actor: User) -> DraftDiagram:
-    """A new procedure from the template: one lane, a start form, one step with its form."""
+def create(session: Session, key: str, name: str, actor: User, starter: str | None = None,
+           handler: str | None = None) -> DraftDiagram:
+    """A new procedure from the template: a start form in the lane of the role that starts it, one step with its
+    form in the lane of the role that handles it (one lane when they are the same). Without a key, one is made
+    from the name (pinyin for Chinese)."""
+    from engine.definitions.importing import free_key
+
     key, name = (key or "").strip(), (name or "").strip()
-    if not KEY.match(key):
-        raise XieshangError(N_("流程编号须以小写字母开头，只含小写字母、数字和下划线（2～60 个字符），例如 visit_record。"))
     if not name:
         raise XieshangError(N_("请填写流程名称。"))
+    if not key:
+        key = free_key(session, name)
+    if not KEY.match(key):
+        raise XieshangError(N_("流程编号须以小写字母开头，只含小写字母、数字和下划线（2～60 个字符），例如 visit_record。"))
     if session.get(DraftDiagram, key) is not None or session.scalar(
             select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1)) is not None:
         raise Conflict(N_("流程编号 %(key)s 已被使用，请换一个。", key=key))
+    roles = set(definitions.role_names(session))
+    starter, handler = (starter or "").strip() or OFFICE, (handler or "").strip() or OFFICE
+    for role in (starter, handler):
+        if role not in roles:
+            raise XieshangError(N_("没有名为“%(role)s”的角色：请从列表中选择。", role=role))
     start_form = {"type": "object", "title": name, "properties": {
         "title": {"type": "string", "title": "事项标题", "maxLength": 200},
-        "content": {"type": "string", "title": "事项内容", "x-widget": "textarea"}}, "required": ["title"]}
+        "content": {"type": "string", "title": "事项内容", "x-widget": "textarea", "maxLength": 5000}},
+        "required": ["title"]}
     step_form = {"type": "object", "title": "办理意见", "properties": {
-        "opinion": {"type": "string", "title": "办理意见", "x-widget": "textarea"}}, "required": ["opinion"],
-        "x-readonly-from": ["title", "content"]}
-    return replace(session, key, name, template(key, name),
+        "opinion": {"type": "string", "title": "办理意见", "x-widget": "textarea", "maxLength": 5000}},
+        "required": ["opinion"], "x-readonly-from": ["title", "content"]}
+    return replace(session, key, name, template(key, name, starter, handler),
                    {f"forms/{key}/start.json": start_form, f"forms/{key}/handle.json": step_form}, actor)
+
+
+OFFICE = "政协办公室"
 
 
 def main_process(root):
@@ -248,8 +264,30 @@ def deploy(session: Session, key: str, actor: User, xml: str | None = None) -> P
     return version
 
 
-def template(key: str, name: str) -> str:
-    return TEMPLATE.format(key=key, name=_xml_attr(name))
+def template(key: str, name: str, starter: str = OFFICE, handler: str = OFFICE) -> str:
+    lanes = [("lane_office" if starter == OFFICE else "lane_start", starter, ["start"] + (
+        ["handle", "end"] if handler == starter else []))]
+    if handler != starter:
+        lanes.append(("lane_office" if handler == OFFICE else "lane_handle", handler, ["handle", "end"]))
+    height = 200 if len(lanes) == 1 else 150
+    lane_xml = "".join(
+        f'      <bpmn:lane id="{lane_id}" name="{_xml_attr(role)}">\n'
+        + "".join(f"        <bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>\n" for ref in refs)
+        + "      </bpmn:lane>\n" for lane_id, role, refs in lanes)
+    lane_di = "".join(
+        f'      <bpmndi:BPMNShape id="{lane_id}_di" bpmnElement="{lane_id}" isHorizontal="true">\n'
+        f'        <dc:Bounds x="150" y="{80 + index * height}" width="730" height="{height}" />\n'
+        "      </bpmndi:BPMNShape>\n" for index, (lane_id, _role, _refs) in enumerate(lanes))
+    row = {ref: index for index, (_id, _role, refs) in enumerate(lanes) for ref in refs}
+    middle = {ref: 80 + row[ref] * height + height // 2 for ref in ("start", "handle", "end")}
+    first_edge = (f'<di:waypoint x="248" y="{middle["start"]}" /><di:waypoint x="360" y="{middle["start"]}" />'
+                  f'<di:waypoint x="360" y="{middle["handle"] - 40}" />' if middle["start"] != middle["handle"] else
+                  f'<di:waypoint x="248" y="{middle["start"]}" /><di:waypoint x="310" y="{middle["start"]}" />')
+    return TEMPLATE.format(key=key, name=_xml_attr(name), lanes=lane_xml, lane_di=lane_di,
+                           pool_height=height * len(lanes), start_y=middle["start"] - 18,
+                           start_label_y=middle["start"] + 25, handle_y=middle["handle"] - 40,
+                           end_y=middle["end"] - 18, end_label_y=middle["end"] + 25, first_edge=first_edge,
+                           handle_mid=middle["handle"])
 
 
 def _xml_attr(text: str) -> str:
@@ -284,12 +322,7 @@ id="{key}_definitions" targetNamespace="http://bpmn.io/schema/bpmn" exporter="xi
   </bpmn:collaboration>
   <bpmn:process id="{key}" name="{name}" isExecutable="true">
     <bpmn:laneSet id="{key}_lanes">
-      <bpmn:lane id="lane_office" name="政协办公室">
-        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>handle</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
-      </bpmn:lane>
-    </bpmn:laneSet>
+{lanes}    </bpmn:laneSet>
     <bpmn:startEvent id="start" name="登记事项">
       <bpmn:extensionElements>
         <spiffworkflow:properties>
@@ -318,27 +351,24 @@ id="{key}_definitions" targetNamespace="http://bpmn.io/schema/bpmn" exporter="xi
   <bpmndi:BPMNDiagram id="{key}_diagram">
     <bpmndi:BPMNPlane id="{key}_plane" bpmnElement="{key}_collaboration">
       <bpmndi:BPMNShape id="{key}_participant_di" bpmnElement="{key}_participant" isHorizontal="true">
-        <dc:Bounds x="120" y="80" width="760" height="200" />
+        <dc:Bounds x="120" y="80" width="760" height="{pool_height}" />
       </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="lane_office_di" bpmnElement="lane_office" isHorizontal="true">
-        <dc:Bounds x="150" y="80" width="730" height="200" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="start_di" bpmnElement="start">
-        <dc:Bounds x="212" y="162" width="36" height="36" />
-        <bpmndi:BPMNLabel><dc:Bounds x="206" y="205" width="48" height="14" /></bpmndi:BPMNLabel>
+{lane_di}      <bpmndi:BPMNShape id="start_di" bpmnElement="start">
+        <dc:Bounds x="212" y="{start_y}" width="36" height="36" />
+        <bpmndi:BPMNLabel><dc:Bounds x="206" y="{start_label_y}" width="48" height="14" /></bpmndi:BPMNLabel>
       </bpmndi:BPMNShape>
       <bpmndi:BPMNShape id="handle_di" bpmnElement="handle">
-        <dc:Bounds x="310" y="140" width="100" height="80" />
+        <dc:Bounds x="310" y="{handle_y}" width="100" height="80" />
       </bpmndi:BPMNShape>
       <bpmndi:BPMNShape id="end_di" bpmnElement="end">
-        <dc:Bounds x="472" y="162" width="36" height="36" />
-        <bpmndi:BPMNLabel><dc:Bounds x="478" y="205" width="24" height="14" /></bpmndi:BPMNLabel>
+        <dc:Bounds x="472" y="{end_y}" width="36" height="36" />
+        <bpmndi:BPMNLabel><dc:Bounds x="478" y="{end_label_y}" width="24" height="14" /></bpmndi:BPMNLabel>
       </bpmndi:BPMNShape>
       <bpmndi:BPMNEdge id="f_start_di" bpmnElement="f_start">
-        <di:waypoint x="248" y="180" /><di:waypoint x="310" y="180" />
+        {first_edge}
       </bpmndi:BPMNEdge>
       <bpmndi:BPMNEdge id="f_end_di" bpmnElement="f_end">
-        <di:waypoint x="410" y="180" /><di:waypoint x="472" y="180" />
+        <di:waypoint x="410" y="{handle_mid}" /><di:waypoint x="472" y="{handle_mid}" />
       </bpmndi:BPMNEdge>
     </bpmndi:BPMNPlane>
   </bpmndi:BPMNDiagram>

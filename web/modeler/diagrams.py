@@ -31,13 +31,16 @@ def index():
     running = dict(db.execute(select(Instance.process_key, func.count()).where(Instance.status == "running")
                               .group_by(Instance.process_key)).all())
     keys = sorted(set(deployed) | set(working))
-    return render_template("modeler/index.html", keys=keys, deployed=deployed, working=working, running=running)
+    roles = list(db.execute(select(Role.key, Role.name).order_by(Role.key)))
+    return render_template("modeler/index.html", keys=keys, deployed=deployed, working=working, running=running,
+                           roles=roles, office=drafts.OFFICE)
 
 
 @bp.post("/new")
 def new():
     with invalid_input(XieshangError) as invalid:
-        draft = drafts.create(get_session(), request.form.get("key", ""), request.form.get("name", ""), actor())
+        draft = drafts.create(get_session(), request.form.get("key", ""), request.form.get("name", ""), actor(),
+                              request.form.get("starter"), request.form.get("handler"))
         return redirect(url_for("modeler.edit", key=draft.key))
     flash(invalid.message, "error")
     return redirect(url_for("modeler.index"))
