@@ -95,3 +95,28 @@ def test_the_modeler_names_types_and_steps_in_chinese(new_context, live_server):
     page.goto("/modeler/proposal/forms")
     row = page.locator("tr", has_text="forms/proposal/review.json")
     expect(row.locator(".form-users")).to_have_text("审查立案")
+
+
+def test_looking_at_a_published_procedure_leaves_no_working_copy(new_context, live_server):
+    from .test_modeler import open_modeler, select_shape
+
+    page = login(new_context, live_server, "admin")
+    open_modeler(page, "proposal")
+    select_shape(page, "review")
+    page.locator("#canvas").hover()
+    page.mouse.wheel(0, 200)  # scrolling and selecting change nothing
+    page.wait_for_timeout(1200)  # longer than the autosave's pause
+    expect(page.locator("#draft-state")).to_have_text("已发布第 1 版，没有未发布的修改")
+    page.goto("/modeler")
+    expect(page.locator("tr[data-key='proposal'] td").nth(4)).to_have_text("—")
+    open_modeler(page, "proposal")
+    select_shape(page, "review")
+    page.locator("#properties [data-entry-id='name'] textarea, #properties [data-entry-id='name'] input").first.fill("审查")
+    expect(page.locator("#modeler-app")).to_have_attribute("data-saved", "true")
+    page.reload()
+    expect(page.locator("#draft-state")).to_have_text("基于第 1 版的工作稿")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="放弃修改").click()
+    expect(page.locator("#draft-state")).to_have_text("已发布第 1 版，没有未发布的修改")
+    page.goto("/modeler")
+    expect(page.locator("tr[data-key='proposal'] td").nth(4)).to_have_text("—")

@@ -13,6 +13,7 @@ from lxml import etree
 
 from engine.definitions import deploy as definitions, fixups, importing, working_copies as drafts
 from engine.errors import DeployError, XieshangError
+from engine.definitions.records import DraftDiagram
 from engine.models import Instance, Role
 from web.db import get_session, invalid_input, keep_writes
 from web.i18n import translated
@@ -123,7 +124,8 @@ def edit(key: str):
             "other": _("其他提示：%(what)s", what="%(what)s"),
         },
     }
-    return render_template("modeler/edit.html", draft=draft, config=config, deployed=draft.base_version)
+    stored = db.get(DraftDiagram, key) is not None  # looking writes nothing: no working copy until a change
+    return render_template("modeler/edit.html", draft=draft, config=config, deployed=draft.base_version, stored=stored)
 
 
 @bp.get("/<key>/diagram.bpmn")
