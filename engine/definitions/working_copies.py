@@ -101,7 +101,9 @@ def create(session: Session, key: str, name: str, actor: User, starter: str | No
         "content": {"type": "string", "title": "事项内容", "x-widget": "textarea", "maxLength": 5000}},
         "required": ["title"]}
     step_form = {"type": "object", "title": "办理意见", "properties": {
-        "opinion": {"type": "string", "title": "办理意见", "x-widget": "textarea", "maxLength": 5000}},
+        "opinion": {"type": "string", "title": "办理意见", "x-widget": "textarea", "maxLength": 5000},
+        "decision": {"type": "string", "title": "办理结果", "description": "需要发起人修改的，选“退回修改”",
+                     "oneOf": [{"const": "办结", "title": "办结"}, {"const": "退回修改", "title": "退回修改"}]}},
         "required": ["opinion"], "x-readonly-from": ["title", "content"]}
     return replace(session, key, name, template(key, name, starter, handler),
                    {f"forms/{key}/start.json": start_form, f"forms/{key}/handle.json": step_form}, actor)
@@ -200,6 +202,7 @@ def save_form(session: Session, key: str, path: str, schema, actor: User) -> Dra
     problems = forms.schema_problems(schema)
     if problems:
         raise FormInvalid({"schema": joined(problems)}, N_("表单未保存：%(problems)s", problems=joined(problems)))
+    schema = forms.with_default_limits(schema)
     working(session, key)
     row = session.scalars(select(DraftForm).where(DraftForm.draft_key == key, DraftForm.path == path)).first()
     row = row or DraftForm(draft_key=key, path=path)
@@ -265,29 +268,43 @@ def deploy(session: Session, key: str, actor: User, xml: str | None = None) -> P
 
 
 def template(key: str, name: str, starter: str = OFFICE, handler: str = OFFICE) -> str:
-    lanes = [("lane_office" if starter == OFFICE else "lane_start", starter, ["start"] + (
-        ["handle", "end"] if handler == starter else []))]
-    if handler != starter:
-        lanes.append(("lane_office" if handler == OFFICE else "lane_handle", handler, ["handle", "end"]))
-    height = 200 if len(lanes) == 1 else 150
+    """The new-procedure template: 登记事项 (the starter's lane) → 办理 (the handler's lane) → 办结, or 退回修改 back to
+    the one who started it (修改, the start form again) and then to 办理 once more."""
+    same = starter == handler
+    lanes = [("lane_office" if starter == OFFICE else "lane_start", starter,
+              ["start", "revise"] + (["handle", "gw_handled", "end"] if same else []))]
+    if not same:
+        lanes.append(("lane_office" if handler == OFFICE else "lane_handle", handler, ["handle", "gw_handled", "end"]))
+    height = 260 if same else 180
+    row_s = 170
+    row_h = row_s if same else 80 + height + 90
+    rev_y = row_s + 60 if same else row_s - 40
+    shapes = {"start": (212, row_s - 18, 36, 36), "handle": (310, row_h - 40, 100, 80),
+              "gw_handled": (470, row_h - 25, 50, 50), "end": (600, row_h - 18, 36, 36), "revise": (470, rev_y, 100, 80)}
+    edges = {
+        "f_start": [(248, row_s), (310, row_s)] if same else [(248, row_s), (360, row_s), (360, row_h - 40)],
+        "f_handled": [(410, row_h), (470, row_h)],
+        "f_end": [(520, row_h), (600, row_h)],
+        "f_return": [(495, row_h + 25), (495, rev_y)] if same else [(495, row_h - 25), (495, rev_y + 80)],
+        "f_revised": [(470, rev_y + 40), (360, rev_y + 40), (360, row_h + 40)] if same else
+                     [(570, row_s), (660, row_s), (660, row_h + 70), (360, row_h + 70), (360, row_h + 40)],
+    }
     lane_xml = "".join(
         f'      <bpmn:lane id="{lane_id}" name="{_xml_attr(role)}">\n'
         + "".join(f"        <bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>\n" for ref in refs)
         + "      </bpmn:lane>\n" for lane_id, role, refs in lanes)
-    lane_di = "".join(
-        f'      <bpmndi:BPMNShape id="{lane_id}_di" bpmnElement="{lane_id}" isHorizontal="true">\n'
-        f'        <dc:Bounds x="150" y="{80 + index * height}" width="730" height="{height}" />\n'
-        "      </bpmndi:BPMNShape>\n" for index, (lane_id, _role, _refs) in enumerate(lanes))
-    row = {ref: index for index, (_id, _role, refs) in enumerate(lanes) for ref in refs}
-    middle = {ref: 80 + row[ref] * height + height // 2 for ref in ("start", "handle", "end")}
-    first_edge = (f'<di:waypoint x="248" y="{middle["start"]}" /><di:waypoint x="360" y="{middle["start"]}" />'
-                  f'<di:waypoint x="360" y="{middle["handle"] - 40}" />' if middle["start"] != middle["handle"] else
-                  f'<di:waypoint x="248" y="{middle["start"]}" /><di:waypoint x="310" y="{middle["start"]}" />')
-    return TEMPLATE.format(key=key, name=_xml_attr(name), lanes=lane_xml, lane_di=lane_di,
-                           pool_height=height * len(lanes), start_y=middle["start"] - 18,
-                           start_label_y=middle["start"] + 25, handle_y=middle["handle"] - 40,
-                           end_y=middle["end"] - 18, end_label_y=middle["end"] + 25, first_edge=first_edge,
-                           handle_mid=middle["handle"])
+    di = "".join(
+        f'      <bpmndi:BPMNShape id="{lane_id}_di" bpmnElement="{lane_id}" isHorizontal="true">'
+        f'<dc:Bounds x="150" y="{80 + index * height}" width="730" height="{height}" /></bpmndi:BPMNShape>\n'
+        for index, (lane_id, _role, _refs) in enumerate(lanes))
+    marker = ' isMarkerVisible="true"'
+    di += "".join(f'      <bpmndi:BPMNShape id="{ref}_di" bpmnElement="{ref}"{marker if ref.startswith("gw") else ""}>'
+                  f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" /></bpmndi:BPMNShape>\n'
+                  for ref, (x, y, w, h) in shapes.items())
+    di += "".join(f'      <bpmndi:BPMNEdge id="{ref}_di" bpmnElement="{ref}">'
+                  + "".join(f'<di:waypoint x="{x}" y="{y}" />' for x, y in points) + "</bpmndi:BPMNEdge>\n"
+                  for ref, points in edges.items())
+    return TEMPLATE.format(key=key, name=_xml_attr(name), lanes=lane_xml, di=di, pool_height=height * len(lanes))
 
 
 def _xml_attr(text: str) -> str:
@@ -316,6 +333,7 @@ TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
 xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" \
 xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
 id="{key}_definitions" targetNamespace="http://bpmn.io/schema/bpmn" exporter="xieshang" exporterVersion="1">
   <bpmn:collaboration id="{key}_collaboration">
     <bpmn:participant id="{key}_participant" name="{name}" processRef="{key}" />
@@ -336,41 +354,54 @@ id="{key}_definitions" targetNamespace="http://bpmn.io/schema/bpmn" exporter="xi
         <spiffworkflow:properties>
           <spiffworkflow:property name="formJsonSchemaFilename" value="forms/{key}/handle.json" />
           <spiffworkflow:property name="dueWorkingDays" value="5" />
+          <spiffworkflow:property name="statusLabel" value="待办理" />
         </spiffworkflow:properties>
-        <spiffworkflow:instructionsForEndUser>请阅读事项内容并填写办理意见。</spiffworkflow:instructionsForEndUser>
+        <spiffworkflow:instructionsForEndUser>请阅读事项内容并填写办理意见；需要发起人修改的，选择“退回修改”并写明理由。</spiffworkflow:instructionsForEndUser>
       </bpmn:extensionElements>
       <bpmn:incoming>f_start</bpmn:incoming>
+      <bpmn:incoming>f_revised</bpmn:incoming>
+      <bpmn:outgoing>f_handled</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:exclusiveGateway id="gw_handled" name="办理结果" default="f_end">
+      <bpmn:incoming>f_handled</bpmn:incoming>
       <bpmn:outgoing>f_end</bpmn:outgoing>
+      <bpmn:outgoing>f_return</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
+    <bpmn:userTask id="revise" name="修改">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="forms/{key}/start.json" />
+          <spiffworkflow:property name="candidateUser" value="started_by" />
+          <spiffworkflow:property name="dueWorkingDays" value="5" />
+          <spiffworkflow:property name="statusLabel" value="待修改" />
+        </spiffworkflow:properties>
+        <spiffworkflow:instructionsForEndUser>事项被退回修改：请按办理意见修改后重新提交。</spiffworkflow:instructionsForEndUser>
+      </bpmn:extensionElements>
+      <bpmn:incoming>f_return</bpmn:incoming>
+      <bpmn:outgoing>f_revised</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:endEvent id="end" name="办结">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="statusLabel" value="已办结" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
       <bpmn:incoming>f_end</bpmn:incoming>
     </bpmn:endEvent>
     <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="handle" />
-    <bpmn:sequenceFlow id="f_end" sourceRef="handle" targetRef="end" />
+    <bpmn:sequenceFlow id="f_handled" sourceRef="handle" targetRef="gw_handled" />
+    <bpmn:sequenceFlow id="f_end" name="办结" sourceRef="gw_handled" targetRef="end" />
+    <bpmn:sequenceFlow id="f_return" name="退回修改" sourceRef="gw_handled" targetRef="revise">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">decision == "退回修改"</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_revised" sourceRef="revise" targetRef="handle" />
   </bpmn:process>
   <bpmndi:BPMNDiagram id="{key}_diagram">
     <bpmndi:BPMNPlane id="{key}_plane" bpmnElement="{key}_collaboration">
       <bpmndi:BPMNShape id="{key}_participant_di" bpmnElement="{key}_participant" isHorizontal="true">
         <dc:Bounds x="120" y="80" width="760" height="{pool_height}" />
       </bpmndi:BPMNShape>
-{lane_di}      <bpmndi:BPMNShape id="start_di" bpmnElement="start">
-        <dc:Bounds x="212" y="{start_y}" width="36" height="36" />
-        <bpmndi:BPMNLabel><dc:Bounds x="206" y="{start_label_y}" width="48" height="14" /></bpmndi:BPMNLabel>
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="handle_di" bpmnElement="handle">
-        <dc:Bounds x="310" y="{handle_y}" width="100" height="80" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="end_di" bpmnElement="end">
-        <dc:Bounds x="472" y="{end_y}" width="36" height="36" />
-        <bpmndi:BPMNLabel><dc:Bounds x="478" y="{end_label_y}" width="24" height="14" /></bpmndi:BPMNLabel>
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNEdge id="f_start_di" bpmnElement="f_start">
-        {first_edge}
-      </bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="f_end_di" bpmnElement="f_end">
-        <di:waypoint x="410" y="{handle_mid}" /><di:waypoint x="472" y="{handle_mid}" />
-      </bpmndi:BPMNEdge>
-    </bpmndi:BPMNPlane>
+{di}    </bpmndi:BPMNPlane>
   </bpmndi:BPMNDiagram>
 </bpmn:definitions>
 """
