@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import re2
 from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import SchemaError, ValidationError
+from jsonschema.exceptions import ValidationError
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 
@@ -30,20 +31,78 @@ def load_files(paths: set[str], base_dir: Path) -> dict[str, dict | None]:
     return found
 
 
+TYPES = N_("string（文本）、number（数字）、integer（整数）、boolean（是否）、array（多项）、object（一组字段）")
+TEXT_LIMIT, LONG_TEXT_LIMIT = 200, 5000  # default maxLength of a text and a long-text field
+
+
+def _schema_reason(err):
+    """jsonschema's complaint about a schema, by the kind of rule it broke (never its English text)."""
+    keyword = err.path[-1] if err.path else ""
+    value = err.instance
+    if keyword == "type" or err.validator in ("anyOf",) and keyword == "type":
+        return N_("类型“%(value)s”不存在，可用的类型有 %(types)s", value=value, types=TYPES)
+    if keyword in ("properties", "items") or err.validator == "type" and err.validator_value in ("object", ["object", "boolean"]):
+        return N_("%(keyword)s 须是一个 JSON 对象（{…}）", keyword=keyword or "字段")
+    if keyword == "required":
+        return N_("必填字段须写成字段名的列表，如 [\"title\"]，且不能重复")
+    if keyword in ("enum", "oneOf", "anyOf") and value == []:
+        return N_("至少要有一个选项")
+    if keyword in ("enum", "oneOf", "anyOf", "allOf"):
+        return N_("选项须写成列表（[…]），且不能重复")
+    if keyword in ("maxLength", "minLength", "minItems", "maxItems"):
+        return N_("%(keyword)s 须是不小于 0 的整数", keyword=keyword)
+    if keyword in ("minimum", "maximum"):
+        return N_("%(keyword)s 须是数字", keyword=keyword)
+    if keyword in ("title", "description", "format"):
+        return N_("%(keyword)s 须是文字", keyword=keyword)
+    return N_("“%(keyword)s”的写法不符合 JSON Schema 的规定", keyword=keyword or err.validator)
+
+
+def _field_of(path) -> str | None:
+    """The field a schema path is about: the key after the last `properties`."""
+    parts = list(path)
+    for index in range(len(parts) - 2, -1, -1):
+        if parts[index] == "properties":
+            return str(parts[index + 1])
+    return None
+
+
 def schema_problems(schema) -> list[str]:
-    """Why a form schema cannot be used, in Chinese (empty when it is fine)."""
+    """Why a form schema cannot be used, in Chinese, once each, naming the field (empty when it is fine)."""
     if not isinstance(schema, dict):
         return [N_("表单文件不是一个 JSON 对象")]
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as err:
-        return [N_("表单不是有效的 JSON Schema：%(reason)s", reason=err.message)]
+    meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+    found, seen = [], set()
+    for err in sorted(meta.iter_errors(schema), key=lambda e: list(map(str, e.path))):
+        deepest = err
+        while deepest.context:  # anyOf/oneOf: the branch that got furthest says what is wrong
+            deepest = max(deepest.context, key=lambda e: len(list(e.path)))
+        path = list(err.path) + list(deepest.path)[len(list(err.path)):] if deepest is not err else list(err.path)
+        field = _field_of(path)
+        title = ((schema.get("properties") or {}).get(field) or {}).get("title") if field else None
+        where = f"{title}（{field}）" if title and title != field else field
+        key = (where, tuple(path[-1:]))
+        if key in seen:
+            continue
+        seen.add(key)
+        err.path.clear()
+        err.path.extend(path)
+        reason = _schema_reason(err)
+        found.append(N_("字段“%(field)s”：%(reason)s", field=where, reason=reason) if where
+                     else N_("表单：%(reason)s", reason=reason))
+    if found:
+        return found
     if schema.get("type") != "object":
         return [N_("表单的顶层 type 必须是 object")]
     problems = _reference_problems(schema) + _pattern_problems(schema)
     for key in _field_names(schema):
         if key in FORBIDDEN_KEYS or key.startswith("_"):
             problems.append(N_("表单字段名 %(key)s 不允许使用", key=key))
+        elif not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", key):
+            problems.append(N_("字段名“%(key)s”只能含英文字母、数字和下划线，并以字母开头（表达式用它来取值）", key=key))
+    for key, prop in (schema.get("properties") or {}).items():
+        if isinstance(prop, dict) and not str(prop.get("title") or "").strip():
+            problems.append(N_("字段“%(key)s”没有标签：请填写填表人看到的名称", key=key))
     return problems
 
 
@@ -136,6 +195,26 @@ FormValidator = validators.extend(Draft202012Validator, {
 _NOTHING_TO_FETCH = Registry()  # no `retrieve`: a reference outside the form is unresolvable, never fetched
 
 
+def with_default_limits(schema: dict) -> dict:
+    """Text fields without a maxLength get the default one (a long text a larger one), inside groups too."""
+    def limit(prop):
+        if not isinstance(prop, dict):
+            return
+        if prop.get("type") == "string" and "maxLength" not in prop and not prop.get("format") \
+                and prop.get("x-widget") not in ("unit", "member", "file") and not choices(prop):
+            prop["maxLength"] = LONG_TEXT_LIMIT if prop.get("x-widget") == "textarea" else TEXT_LIMIT
+        if prop.get("type") == "array" and isinstance(prop.get("items"), dict):
+            for cell in (prop["items"].get("properties") or {}).values():
+                limit(cell)
+    for prop in (schema.get("properties") or {}).values():
+        limit(prop)
+    return schema
+
+
+def choices(prop: dict) -> bool:
+    return any(isinstance(prop.get(k), list) for k in ("enum", "oneOf", "anyOf")) or "const" in prop
+
+
 def _field_names(schema: dict) -> list[str]:
     names = list((schema.get("properties") or {}).keys())
     branches = list(schema.get("allOf") or []) + [schema.get("then"), schema.get("else")]
@@ -175,7 +254,8 @@ def validate(schema: dict | None, data: dict) -> dict:
         elif _is_group(props.get(key)) and isinstance(value, list):
             clean[key] = _clean_rows(value)
     errors: dict[str, str] = {}
-    validator = FormValidator(with_text_limits(schema), registry=_NOTHING_TO_FETCH, format_checker=FormValidator.FORMAT_CHECKER)
+    validator = FormValidator(with_text_limits(schema), registry=_NOTHING_TO_FETCH,
+                              format_checker=FormValidator.FORMAT_CHECKER)
     try:
         found = sorted(validator.iter_errors(clean), key=lambda e: list(e.path))
     except Unresolvable:

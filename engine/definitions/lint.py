@@ -127,16 +127,26 @@ def check(root, form_files: dict[str, dict | None], role_names: set[str],
     for tag, why in _UNSUPPORTED.items():
         for node in root.iter(f"{{{b}}}{tag}"):
             problems.append(Problem(node.get("id"), N_(why.msgid, name=_label(node))))
+    names = {node.get("id"): " ".join(node.get("name").split()) for node in root.iter()
+             if isinstance(node.tag, str) and node.get("id") and node.get("name")}
     for element_id, source, is_script, is_timer in _expressions(root):
-        problems.extend(_check_expression(element_id, source, is_script, is_timer))
+        for problem in _check_expression(element_id, source, is_script, is_timer):
+            if names.get(element_id):  # say where: the step, flow or event it is on
+                problem = Problem(element_id, N_("“%(element)s”上的%(problem)s", element=names[element_id],
+                                                 problem=problem.message))
+            problems.append(problem)
 
     lane_of: dict[str, str] = {}
     for lane in root.iter(f"{{{b}}}lane"):
         for ref in lane.iterfind("bpmn:flowNodeRef", NS):
             lane_of[(ref.text or "").strip()] = lane.get("name") or ""
         if not lane.findall("bpmn:childLaneSet", NS):
-            name = lane.get("name") or ""
-            if name not in role_names:
+            name = (lane.get("name") or "").strip()
+            example = "政协办公室" if "政协办公室" in role_names else (sorted(role_names) or ["委员"])[0]
+            if not name:
+                problems.append(Problem(lane.get("id"), N_("有一条泳道没有名称：请把它命名为一个角色的名称（如“%(example)s”），由持有该角色的人办理其中的步骤",
+                                                           example=example)))
+            elif name not in role_names:
                 problems.append(Problem(lane.get("id"), N_("泳道“%(name)s”没有对应的角色：泳道名称须为角色名称之一", name=name)))
 
     for node in root.iter(f"{{{NS['spiffworkflow']}}}property"):

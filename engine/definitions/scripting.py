@@ -8,6 +8,7 @@ to the functions below, no imports, lambdas, while loops or function definitions
 from __future__ import annotations
 
 import ast
+import re
 import datetime as dt
 from functools import lru_cache
 
@@ -87,12 +88,45 @@ def _check_tree(tree: ast.AST, allowed: tuple, source: str) -> None:
             raise ScriptRefused(N_("表达式“%(source)s”含有不允许的字符串 %(value)s。", source=source, value=repr(node.value)))
 
 
+EXAMPLE = 'decision == "同意" and len(units) > 0'
+
+# Python's syntax messages by what went wrong, said in Chinese (never Python's own English text)
+_SYNTAX = [
+    (("was never closed", "unmatched", "does not match", "unexpected EOF"), N_("括号没有配对")),
+    (("unterminated string", "EOL while scanning", "unterminated triple-quoted"), N_("字符串缺少结束的引号")),
+    (("invalid character", "invalid non-printable"), N_("含有不能用的字符（如中文括号、引号或逗号，请改用英文标点）")),
+    (("cannot assign", "Maybe you meant '=='", "expected ':'"), N_("比较是否相等请写 ==，不要写 =")),
+    (("leading zeros",), N_("数字不能以 0 开头")),
+    (("unexpected indent", "unindent", "expected an indented block"), N_("缩进不对")),
+]
+
+
+def _syntax_reason(err: SyntaxError, source: str = ""):
+    text = err.msg or ""
+    if source.lstrip().startswith(("${", "#{", "=")):
+        return N_("${…}、#{…} 和开头的 = 是其他系统的写法，这里直接写表达式本身")
+    if re.search(r"(?<![=!<>])=(?!=)", source):
+        return N_("比较是否相等请写 ==，不要写 =")
+    for needles, reason in _SYNTAX:
+        if any(needle in text for needle in needles):
+            return reason
+    return N_("写法不对")
+
+
+def _near(source: str, err: SyntaxError) -> str:
+    line = (source.splitlines() or [""])[max((err.lineno or 1) - 1, 0)] if source else ""
+    offset = max(min((err.offset or 1) - 1, len(line)), 0)
+    return line[max(offset - 12, 0):offset + 1].strip() or line[:13].strip()
+
+
 @lru_cache(maxsize=4096)
 def compile_expression(source: str):
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as err:
-        raise ScriptRefused(N_("表达式“%(source)s”有语法错误：%(msg)s。", source=source, msg=err.msg)) from None
+        raise ScriptRefused(N_("表达式“%(source)s”在“%(near)s”处有语法错误：%(reason)s。表达式按本系统的表达式语言（Python 写法）书写，例如 %(example)s",
+                               source=source, near=_near(source.strip(), err), reason=_syntax_reason(err, source),
+                               example=EXAMPLE)) from None
     _check_tree(tree, _EXPRESSION_NODES, source)
     return compile(tree, "<expression>", "eval")
 
@@ -102,7 +136,8 @@ def compile_script(source: str):
     try:
         tree = ast.parse(source, mode="exec")
     except SyntaxError as err:
-        raise ScriptRefused(N_("脚本第 %(lineno)s 行有语法错误：%(msg)s。", lineno=err.lineno, msg=err.msg)) from None
+        raise ScriptRefused(N_("脚本第 %(lineno)s 行“%(near)s”处有语法错误：%(reason)s。脚本按 Python 写法书写，例如 total = len(units)",
+                               lineno=err.lineno, near=_near(source, err), reason=_syntax_reason(err))) from None
     _check_tree(tree, _STATEMENT_NODES, source)
     return compile(tree, "<script>", "exec")
 

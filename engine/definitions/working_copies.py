@@ -76,24 +76,42 @@ def drafts(session: Session) -> list[DraftDiagram]:
     return list(session.scalars(select(DraftDiagram).order_by(DraftDiagram.key)))
 
 
-def create(session: Session, key: str, name: str, actor: User) -> DraftDiagram:
-    """A new procedure from the template: one lane, a start form, one step with its form."""
+def create(session: Session, key: str, name: str, actor: User, starter: str | None = None,
+           handler: str | None = None) -> DraftDiagram:
+    """A new procedure from the template: a start form in the lane of the role that starts it, one step with its
+    form in the lane of the role that handles it (one lane when they are the same). Without a key, one is made
+    from the name (pinyin for Chinese)."""
+    from engine.definitions.importing import free_key
+
     key, name = (key or "").strip(), (name or "").strip()
-    if not KEY.match(key):
-        raise XieshangError(N_("流程编号须以小写字母开头，只含小写字母、数字和下划线（2～60 个字符），例如 visit_record。"))
     if not name:
         raise XieshangError(N_("请填写流程名称。"))
+    if not key:
+        key = free_key(session, name)
+    if not KEY.match(key):
+        raise XieshangError(N_("流程编号须以小写字母开头，只含小写字母、数字和下划线（2～60 个字符），例如 visit_record。"))
     if session.get(DraftDiagram, key) is not None or session.scalar(
             select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1)) is not None:
         raise Conflict(N_("流程编号 %(key)s 已被使用，请换一个。", key=key))
+    roles = set(definitions.role_names(session))
+    starter, handler = (starter or "").strip() or OFFICE, (handler or "").strip() or OFFICE
+    for role in (starter, handler):
+        if role not in roles:
+            raise XieshangError(N_("没有名为“%(role)s”的角色：请从列表中选择。", role=role))
     start_form = {"type": "object", "title": name, "properties": {
         "title": {"type": "string", "title": "事项标题", "maxLength": 200},
-        "content": {"type": "string", "title": "事项内容", "x-widget": "textarea"}}, "required": ["title"]}
+        "content": {"type": "string", "title": "事项内容", "x-widget": "textarea", "maxLength": 5000}},
+        "required": ["title"]}
     step_form = {"type": "object", "title": "办理意见", "properties": {
-        "opinion": {"type": "string", "title": "办理意见", "x-widget": "textarea"}}, "required": ["opinion"],
-        "x-readonly-from": ["title", "content"]}
-    return replace(session, key, name, template(key, name),
+        "opinion": {"type": "string", "title": "办理意见", "x-widget": "textarea", "maxLength": 5000},
+        "decision": {"type": "string", "title": "办理结果", "description": "需要发起人修改的，选“退回修改”",
+                     "oneOf": [{"const": "办结", "title": "办结"}, {"const": "退回修改", "title": "退回修改"}]}},
+        "required": ["opinion"], "x-readonly-from": ["title", "content"]}
+    return replace(session, key, name, template(key, name, starter, handler),
                    {f"forms/{key}/start.json": start_form, f"forms/{key}/handle.json": step_form}, actor)
+
+
+OFFICE = "政协办公室"
 
 
 def main_process(root):
@@ -170,6 +188,25 @@ def referenced_forms(draft: DraftDiagram) -> dict[str, str]:
     return found
 
 
+def form_users(draft: DraftDiagram) -> dict[str, list[str]]:
+    """Form path → the names of the steps (or start events) that show it, in the diagram's order (an unnamed one by
+    its id)."""
+    root = _parse(draft.bpmn_xml.encode("utf-8"))
+    found: dict[str, list[str]] = {}
+    if root is None:
+        return found
+    for prop in root.iter(f"{{{lint.NS['spiffworkflow']}}}property"):
+        if prop.get("name") == lint.FORM_PROPERTY and prop.get("value"):
+            owner = prop
+            while owner is not None and not owner.get("id"):
+                owner = owner.getparent()
+            label = " ".join((owner.get("name") or "").split()) or owner.get("id") if owner is not None else ""
+            names = found.setdefault(prop.get("value"), [])
+            if label and label not in names:
+                names.append(label)
+    return found
+
+
 def save_form(session: Session, key: str, path: str, schema, actor: User) -> DraftForm:
     """Keep a form schema in the working copy; an invalid schema is refused and nothing changes."""
     if not FORM_PATH.match(path or "") or ".." in path:
@@ -177,6 +214,7 @@ def save_form(session: Session, key: str, path: str, schema, actor: User) -> Dra
     problems = forms.schema_problems(schema)
     if problems:
         raise FormInvalid({"schema": joined(problems)}, N_("表单未保存：%(problems)s", problems=joined(problems)))
+    schema = forms.with_default_limits(schema)
     working(session, key)
     row = session.scalars(select(DraftForm).where(DraftForm.draft_key == key, DraftForm.path == path)).first()
     row = row or DraftForm(draft_key=key, path=path)
@@ -241,8 +279,44 @@ def deploy(session: Session, key: str, actor: User, xml: str | None = None) -> P
     return version
 
 
-def template(key: str, name: str) -> str:
-    return TEMPLATE.format(key=key, name=_xml_attr(name))
+def template(key: str, name: str, starter: str = OFFICE, handler: str = OFFICE) -> str:
+    """The new-procedure template: 登记事项 (the starter's lane) → 办理 (the handler's lane) → 办结, or 退回修改 back to
+    the one who started it (修改, the start form again) and then to 办理 once more."""
+    same = starter == handler
+    lanes = [("lane_office" if starter == OFFICE else "lane_start", starter,
+              ["start", "revise"] + (["handle", "gw_handled", "end"] if same else []))]
+    if not same:
+        lanes.append(("lane_office" if handler == OFFICE else "lane_handle", handler, ["handle", "gw_handled", "end"]))
+    height = 260 if same else 180
+    row_s = 170
+    row_h = row_s if same else 80 + height + 90
+    rev_y = row_s + 60 if same else row_s - 40
+    shapes = {"start": (212, row_s - 18, 36, 36), "handle": (310, row_h - 40, 100, 80),
+              "gw_handled": (470, row_h - 25, 50, 50), "end": (600, row_h - 18, 36, 36), "revise": (470, rev_y, 100, 80)}
+    edges = {
+        "f_start": [(248, row_s), (310, row_s)] if same else [(248, row_s), (360, row_s), (360, row_h - 40)],
+        "f_handled": [(410, row_h), (470, row_h)],
+        "f_end": [(520, row_h), (600, row_h)],
+        "f_return": [(495, row_h + 25), (495, rev_y)] if same else [(495, row_h - 25), (495, rev_y + 80)],
+        "f_revised": [(470, rev_y + 40), (360, rev_y + 40), (360, row_h + 40)] if same else
+                     [(570, row_s), (660, row_s), (660, row_h + 70), (360, row_h + 70), (360, row_h + 40)],
+    }
+    lane_xml = "".join(
+        f'      <bpmn:lane id="{lane_id}" name="{_xml_attr(role)}">\n'
+        + "".join(f"        <bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>\n" for ref in refs)
+        + "      </bpmn:lane>\n" for lane_id, role, refs in lanes)
+    di = "".join(
+        f'      <bpmndi:BPMNShape id="{lane_id}_di" bpmnElement="{lane_id}" isHorizontal="true">'
+        f'<dc:Bounds x="150" y="{80 + index * height}" width="730" height="{height}" /></bpmndi:BPMNShape>\n'
+        for index, (lane_id, _role, _refs) in enumerate(lanes))
+    marker = ' isMarkerVisible="true"'
+    di += "".join(f'      <bpmndi:BPMNShape id="{ref}_di" bpmnElement="{ref}"{marker if ref.startswith("gw") else ""}>'
+                  f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" /></bpmndi:BPMNShape>\n'
+                  for ref, (x, y, w, h) in shapes.items())
+    di += "".join(f'      <bpmndi:BPMNEdge id="{ref}_di" bpmnElement="{ref}">'
+                  + "".join(f'<di:waypoint x="{x}" y="{y}" />' for x, y in points) + "</bpmndi:BPMNEdge>\n"
+                  for ref, points in edges.items())
+    return TEMPLATE.format(key=key, name=_xml_attr(name), lanes=lane_xml, di=di, pool_height=height * len(lanes))
 
 
 def _xml_attr(text: str) -> str:
@@ -271,18 +345,14 @@ TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
 xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" \
 xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
 id="{key}_definitions" targetNamespace="http://bpmn.io/schema/bpmn" exporter="xieshang" exporterVersion="1">
   <bpmn:collaboration id="{key}_collaboration">
     <bpmn:participant id="{key}_participant" name="{name}" processRef="{key}" />
   </bpmn:collaboration>
   <bpmn:process id="{key}" name="{name}" isExecutable="true">
     <bpmn:laneSet id="{key}_lanes">
-      <bpmn:lane id="lane_office" name="政协办公室">
-        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>handle</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
-      </bpmn:lane>
-    </bpmn:laneSet>
+{lanes}    </bpmn:laneSet>
     <bpmn:startEvent id="start" name="登记事项">
       <bpmn:extensionElements>
         <spiffworkflow:properties>
@@ -296,44 +366,54 @@ id="{key}_definitions" targetNamespace="http://bpmn.io/schema/bpmn" exporter="xi
         <spiffworkflow:properties>
           <spiffworkflow:property name="formJsonSchemaFilename" value="forms/{key}/handle.json" />
           <spiffworkflow:property name="dueWorkingDays" value="5" />
+          <spiffworkflow:property name="statusLabel" value="待办理" />
         </spiffworkflow:properties>
-        <spiffworkflow:instructionsForEndUser>请阅读事项内容并填写办理意见。</spiffworkflow:instructionsForEndUser>
+        <spiffworkflow:instructionsForEndUser>请阅读事项内容并填写办理意见；需要发起人修改的，选择“退回修改”并写明理由。</spiffworkflow:instructionsForEndUser>
       </bpmn:extensionElements>
       <bpmn:incoming>f_start</bpmn:incoming>
+      <bpmn:incoming>f_revised</bpmn:incoming>
+      <bpmn:outgoing>f_handled</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:exclusiveGateway id="gw_handled" name="办理结果" default="f_end">
+      <bpmn:incoming>f_handled</bpmn:incoming>
       <bpmn:outgoing>f_end</bpmn:outgoing>
+      <bpmn:outgoing>f_return</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
+    <bpmn:userTask id="revise" name="修改">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="forms/{key}/start.json" />
+          <spiffworkflow:property name="candidateUser" value="started_by" />
+          <spiffworkflow:property name="dueWorkingDays" value="5" />
+          <spiffworkflow:property name="statusLabel" value="待修改" />
+        </spiffworkflow:properties>
+        <spiffworkflow:instructionsForEndUser>事项被退回修改：请按办理意见修改后重新提交。</spiffworkflow:instructionsForEndUser>
+      </bpmn:extensionElements>
+      <bpmn:incoming>f_return</bpmn:incoming>
+      <bpmn:outgoing>f_revised</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:endEvent id="end" name="办结">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="statusLabel" value="已办结" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
       <bpmn:incoming>f_end</bpmn:incoming>
     </bpmn:endEvent>
     <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="handle" />
-    <bpmn:sequenceFlow id="f_end" sourceRef="handle" targetRef="end" />
+    <bpmn:sequenceFlow id="f_handled" sourceRef="handle" targetRef="gw_handled" />
+    <bpmn:sequenceFlow id="f_end" name="办结" sourceRef="gw_handled" targetRef="end" />
+    <bpmn:sequenceFlow id="f_return" name="退回修改" sourceRef="gw_handled" targetRef="revise">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">decision == "退回修改"</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_revised" sourceRef="revise" targetRef="handle" />
   </bpmn:process>
   <bpmndi:BPMNDiagram id="{key}_diagram">
     <bpmndi:BPMNPlane id="{key}_plane" bpmnElement="{key}_collaboration">
       <bpmndi:BPMNShape id="{key}_participant_di" bpmnElement="{key}_participant" isHorizontal="true">
-        <dc:Bounds x="120" y="80" width="760" height="200" />
+        <dc:Bounds x="120" y="80" width="760" height="{pool_height}" />
       </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="lane_office_di" bpmnElement="lane_office" isHorizontal="true">
-        <dc:Bounds x="150" y="80" width="730" height="200" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="start_di" bpmnElement="start">
-        <dc:Bounds x="212" y="162" width="36" height="36" />
-        <bpmndi:BPMNLabel><dc:Bounds x="206" y="205" width="48" height="14" /></bpmndi:BPMNLabel>
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="handle_di" bpmnElement="handle">
-        <dc:Bounds x="310" y="140" width="100" height="80" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="end_di" bpmnElement="end">
-        <dc:Bounds x="472" y="162" width="36" height="36" />
-        <bpmndi:BPMNLabel><dc:Bounds x="478" y="205" width="24" height="14" /></bpmndi:BPMNLabel>
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNEdge id="f_start_di" bpmnElement="f_start">
-        <di:waypoint x="248" y="180" /><di:waypoint x="310" y="180" />
-      </bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="f_end_di" bpmnElement="f_end">
-        <di:waypoint x="410" y="180" /><di:waypoint x="472" y="180" />
-      </bpmndi:BPMNEdge>
-    </bpmndi:BPMNPlane>
+{di}    </bpmndi:BPMNPlane>
   </bpmndi:BPMNDiagram>
 </bpmn:definitions>
 """

@@ -58,3 +58,65 @@ def test_a_miwg_model_is_fixed_up_in_the_modeler_and_published(new_context, live
     assert "提案委员会" in {lane.get("name") for lane in root.iter(f"{B}lane")}
     assert "sid-46891B57-A9D3-4A8B-AEBF-D4BA5F3961AD" not in {p.get("id") for p in root.iter(f"{B}participant")}
     assert not [c.text for c in root.iter(f"{B}conditionExpression") if "${" in (c.text or "")]
+
+
+def test_import_notes_are_listed_in_chinese_naming_the_element(new_context, live_server, tmp_path):
+    from engine.definitions import working_copies as drafts
+
+    xml = drafts.template("noted", "有提示的流程")
+    doubled = ('<bpmndi:BPMNShape id="handle_di_2" bpmnElement="handle"><dc:Bounds x="310" y="140" width="100" '
+               'height="80" /></bpmndi:BPMNShape><bpmndi:BPMNShape id="ghost_di" bpmnElement="ghost">'
+               '<dc:Bounds x="600" y="140" width="100" height="80" /></bpmndi:BPMNShape>')
+    path = tmp_path / "noted.bpmn"
+    path.write_text(xml.replace("</bpmndi:BPMNPlane>", doubled + "</bpmndi:BPMNPlane>"), encoding="utf-8")
+    page = login(new_context, live_server, "admin")
+    import_file(page, path)
+    expect(page.locator("#modeler-app")).to_have_attribute("data-ready", "true")
+    notes = page.locator("#import-warnings")
+    expect(notes).to_be_visible()
+    expect(notes.locator("li", has_text="元素“办理”有多个图形：只显示第一个。")).to_have_count(1)
+    expect(notes.locator("li", has_text="引用了图中不存在的元素 ghost")).to_have_count(1)
+    expect(page.locator("#modeler-status")).to_contain_text("见下方列表")
+    assert not re.search(r"[A-Za-z]{4,} [a-z]{3,}", notes.inner_text())  # no English sentence left
+
+
+def test_the_modeler_names_types_and_steps_in_chinese(new_context, live_server):
+    from .test_modeler import open_modeler, select_shape
+
+    page = login(new_context, live_server, "admin")
+    open_modeler(page, "proposal")
+    header = page.locator("#properties .bio-properties-panel-header-type")
+    select_shape(page, "review")
+    expect(header).to_have_text("用户任务")
+    page.locator(".djs-element.djs-shape[data-element-id='proposal_participant']").click(position={"x": 10, "y": 60})
+    expect(header).to_have_text("参与者")
+    page.evaluate("window.xsModeler.get('selection').select(null)")  # nothing selected: the panel shows the root
+    expect(header).to_have_text("协作")
+    page.goto("/modeler/proposal/forms")
+    row = page.locator("tr", has_text="forms/proposal/review.json")
+    expect(row.locator(".form-users")).to_have_text("审查立案")
+
+
+def test_looking_at_a_published_procedure_leaves_no_working_copy(new_context, live_server):
+    from .test_modeler import open_modeler, select_shape
+
+    page = login(new_context, live_server, "admin")
+    open_modeler(page, "proposal")
+    select_shape(page, "review")
+    page.locator("#canvas").hover()
+    page.mouse.wheel(0, 200)  # scrolling and selecting change nothing
+    page.wait_for_timeout(1200)  # longer than the autosave's pause
+    expect(page.locator("#draft-state")).to_have_text("已发布第 1 版，没有未发布的修改")
+    page.goto("/modeler")
+    expect(page.locator("tr[data-key='proposal'] td").nth(4)).to_have_text("—")
+    open_modeler(page, "proposal")
+    select_shape(page, "review")
+    page.locator("#properties [data-entry-id='name'] textarea, #properties [data-entry-id='name'] input").first.fill("审查")
+    expect(page.locator("#modeler-app")).to_have_attribute("data-saved", "true")
+    page.reload()
+    expect(page.locator("#draft-state")).to_have_text("基于第 1 版的工作稿")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="放弃修改").click()
+    expect(page.locator("#draft-state")).to_have_text("已发布第 1 版，没有未发布的修改")
+    page.goto("/modeler")
+    expect(page.locator("tr[data-key='proposal'] td").nth(4)).to_have_text("—")

@@ -166,3 +166,14 @@ def test_an_imported_procedure_under_its_own_key_deploys_and_starts(client, auth
         "title": "标题", "category": "社会", "content": "内容", "suggestion": "建议"})
     assert instance.process_key == "proposal_test" and instance.status == "running"
     db.rollback()
+
+
+def test_the_modeler_says_bpmn_js_import_notes_in_the_pages_language(client, auth):
+    auth.as_("admin")
+    config = json.loads(lxml.html.fromstring(client.get("/modeler/proposal").get_data(as_text=True))
+                        .get_element_by_id("modeler-app").get("data-config"))
+    assert config["importNotes"]["multipleDi"] == "元素%(what)s有多个图形：只显示第一个。"
+    assert "条提示" in config["messages"]["warnings"]
+    english = json.loads(lxml.html.fromstring(client.get("/modeler/proposal?lang=en").get_data(as_text=True))
+                         .get_element_by_id("modeler-app").get("data-config"))
+    assert english["importNotes"]["multipleDi"].startswith("The element")

@@ -164,10 +164,10 @@ def test_form_editor_previews_with_the_inbox_renderer_and_refuses_invalid_schema
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and 'type="radio"' in html and "<textarea" in html and "备注" in html
     bad = client.post("/modeler/proposal/forms/preview", data={"schema": '{"type": "object", "properties": {"a": {"type": 1}}}'})
-    assert bad.status_code == 422 and "JSON Schema" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "字段“a”" in bad.get_data(as_text=True)
     before = scalar(db, select(DraftForm.schema).where(DraftForm.path == path))
     refused = client.post("/modeler/proposal/forms/edit", data={"path": path, "schema": "{not json"})
-    assert refused.status_code == 422 and "不是有效的 JSON" in text(refused)
+    assert refused.status_code == 422 and "表单定义（JSON）第 1 行" in text(refused)
     assert scalar(db, select(DraftForm.schema).where(DraftForm.path == path)) == before
     saved = client.post("/modeler/proposal/forms/edit", data={"path": path, "schema": json.dumps(schema)})
     assert saved.status_code == 302

@@ -13,6 +13,7 @@ from lxml import etree
 
 from engine.definitions import deploy as definitions, fixups, importing, working_copies as drafts
 from engine.errors import DeployError, XieshangError
+from engine.definitions.records import DraftDiagram
 from engine.models import Instance, Role
 from web.db import get_session, invalid_input, keep_writes
 from web.i18n import translated
@@ -31,13 +32,16 @@ def index():
     running = dict(db.execute(select(Instance.process_key, func.count()).where(Instance.status == "running")
                               .group_by(Instance.process_key)).all())
     keys = sorted(set(deployed) | set(working))
-    return render_template("modeler/index.html", keys=keys, deployed=deployed, working=working, running=running)
+    roles = list(db.execute(select(Role.key, Role.name).order_by(Role.key)))
+    return render_template("modeler/index.html", keys=keys, deployed=deployed, working=working, running=running,
+                           roles=roles, office=drafts.OFFICE)
 
 
 @bp.post("/new")
 def new():
     with invalid_input(XieshangError) as invalid:
-        draft = drafts.create(get_session(), request.form.get("key", ""), request.form.get("name", ""), actor())
+        draft = drafts.create(get_session(), request.form.get("key", ""), request.form.get("name", ""), actor(),
+                              request.form.get("starter"), request.form.get("handler"))
         return redirect(url_for("modeler.edit", key=draft.key))
     flash(invalid.message, "error")
     return redirect(url_for("modeler.index"))
@@ -98,13 +102,30 @@ def edit(key: str):
         "urls": {"xml": url_for("modeler.xml", key=key), "save": url_for("modeler.save", key=key),
                  "validate": url_for("modeler.validate", key=key), "deploy": url_for("modeler.deploy", key=key),
                  "formEdit": url_for("modeler.form_edit", key=key), "fixups": url_for("modeler.apply_fixups", key=key)},
-        "messages": {"opened": _("流程图已打开。"), "warnings": _("（导入时有 %(n)s 条提示）", n="%(n)s"),
+        "messages": {"opened": _("流程图已打开。"),
                      "importFailed": _("流程图无法打开："), "validating": _("正在校验……"), "deploying": _("正在发布……"),
                      "failed": _("操作失败，请稍后再试。"), "fixesHeading": _("可自动修正："),
                      "applyFixes": _("应用所选修正"), "laneRole": _("泳道“%(name)s”对应的角色", name="%(name)s"),
-                     "unnamedLane": _("未命名的泳道"), "newLaneRole": _("新泳道的角色"), "applying": _("正在修正……")},
+                     "unnamedLane": _("未命名的泳道"), "newLaneRole": _("新泳道的角色"), "applying": _("正在修正……"),
+                     "warnings": _("（打开时有 %(n)s 条提示，见下方列表）", n="%(n)s")},
+        "importNotes": {
+            "unparsable": _("第 %(line)s 行第 %(column)s 列有无法识别的内容 %(what)s：已跳过。", line="%(line)s",
+                            column="%(column)s", what="%(what)s"),
+            "unresolved": _("引用了图中不存在的元素 %(what)s：该引用已忽略。", what="%(what)s"),
+            "attribute": _("不认识的属性 %(what)s：已忽略（保存时会保留）。", what="%(what)s"),
+            "multipleDi": _("元素%(what)s有多个图形：只显示第一个。", what="%(what)s"),
+            "noElement": _("图形 %(what)s 没有对应的流程元素：不显示。", what="%(what)s"),
+            "notDrawn": _("元素%(what)s还没有画出，引用它的连线不显示。", what="%(what)s"),
+            "unknownDi": _("元素%(what)s的图形类型与元素不符：不显示。", what="%(what)s"),
+            "attached": _("边界事件%(what)s没有附着在任何活动上：不显示。", what="%(what)s"),
+            "plane": _("图面没有指明画的是哪个流程：已按第一个流程显示。"),
+            "unrecognized": _("不支持的元素%(what)s：不显示。", what="%(what)s"),
+            "noRef": _("连线%(what)s缺少起点或终点：不显示。", what="%(what)s"),
+            "other": _("其他提示：%(what)s", what="%(what)s"),
+        },
     }
-    return render_template("modeler/edit.html", draft=draft, config=config, deployed=draft.base_version)
+    stored = db.get(DraftDiagram, key) is not None  # looking writes nothing: no working copy until a change
+    return render_template("modeler/edit.html", draft=draft, config=config, deployed=draft.base_version, stored=stored)
 
 
 @bp.get("/<key>/diagram.bpmn")

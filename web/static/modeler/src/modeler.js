@@ -227,6 +227,55 @@ document.querySelector('#selection-form a').addEventListener('click', async (eve
   window.location.href = target;
 });
 
+// bpmn-js's import warnings, each said in Chinese and naming the element by its name where it has one.
+const NOTES = [
+  [/^unparsable content (\S*) ?detected[\s\S]*?line: (\d+)[\s\S]*?column: (\d+)/, 'unparsable', (m) => ({ what: m[1], line: m[2], column: m[3] })],
+  [/^unresolved reference <(.+)>/, 'unresolved', (m) => ({ what: m[1] })],
+  [/^unknown attribute <(.+)>/, 'attribute', (m) => ({ what: m[1] })],
+  [/^multiple DI elements defined for <\S+ id="([^"]+)"/, 'multipleDi', (m) => ({ id: m[1] })],
+  [/^no bpmnElement referenced in <\S+(?: id="([^"]+)")?/, 'noElement', (m) => ({ what: m[1] || '' })],
+  [/^element <\S+ id="([^"]+)" \/> referenced by/, 'notDrawn', (m) => ({ id: m[1] })],
+  [/^unknown di <[^>]*> for element <\S+ id="([^"]+)"/, 'unknownDi', (m) => ({ id: m[1] })],
+  [/^missing <\S+ id="([^"]+)" \/>#attachedToRef/, 'attached', (m) => ({ id: m[1] })],
+  [/^correcting missing bpmnElement/, 'plane', () => ({})],
+  [/^unrecognized flowElement <\S+ id="([^"]+)"/, 'unrecognized', (m) => ({ id: m[1] })],
+  [/^<\S+ id="([^"]+)" \/>#\w+ Ref not specified/, 'noRef', (m) => ({ id: m[1] })]
+];
+
+function named(id, warning) {
+  const element = modeler.get('elementRegistry').get(id);
+  const name = (element && element.businessObject.name) || (warning.element && warning.element.id === id && warning.element.name);
+  return name ? `“${name.replace(/\s+/g, ' ').trim()}”` : ` ${id} `;
+}
+
+function noteText(warning) {
+  const text = String(warning.message || '');
+  for (const [pattern, key, pick] of NOTES) {
+    const match = text.match(pattern);
+    if (!match) continue;
+    const values = pick(match);
+    if (values.id) values.what = named(values.id, warning);
+    return cfg.importNotes[key].replace(/%\((\w+)\)s/g, (_m, name) => values[name] ?? '');
+  }
+  return cfg.importNotes.other.replace('%(what)s', text.split('\n')[0]);
+}
+
+function listWarnings(warnings) {
+  const box = document.getElementById('import-warnings');
+  const list = document.getElementById('warning-list');
+  list.replaceChildren();
+  const seen = new Set();
+  for (const warning of warnings) {
+    const text = noteText(warning);
+    if (seen.has(text)) continue;
+    seen.add(text);
+    const item = document.createElement('li');
+    item.textContent = text;
+    list.append(item);
+  }
+  box.hidden = seen.size === 0;
+}
+
 async function open() {
   const response = await fetch(cfg.urls.xml, { credentials: 'same-origin' });
   try {
@@ -242,6 +291,7 @@ async function open() {
       canvas.viewbox({ x: inner.x - pad, y: inner.y - 20, width: inner.width + pad + 20, height: inner.height + 40 });
     }
     app.dataset.warnings = String(warnings.length);
+    listWarnings(warnings);
     show(warnings.length ? `${say.opened} ${say.warnings.replace('%(n)s', warnings.length)}` : say.opened, 'ok');
     app.dataset.ready = 'true';
   } catch (err) {

@@ -87,10 +87,38 @@ export const panel = {
   'Create user task': '创建用户任务'
 };
 
+// The properties panel's header names the element's type ("User Task", "Timer Boundary Event (Non Interrupting)").
+export const types = {
+  'Task': '任务', 'User Task': '用户任务', 'Service Task': '服务任务', 'Script Task': '脚本任务',
+  'Manual Task': '手工任务', 'Send Task': '发送任务', 'Receive Task': '接收任务', 'Business Rule Task': '业务规则任务',
+  'Call Activity': '调用流程', 'Expanded Sub Process': '子流程（展开）', 'Collapsed Sub Process': '子流程（折叠）',
+  'Event Sub Process': '事件子流程', 'Sub Process': '子流程', 'Ad Hoc Sub Process': '自由子流程', 'Transaction': '事务',
+  'Start Event': '开始事件', 'End Event': '结束事件', 'Intermediate Throw Event': '中间抛出事件',
+  'Intermediate Catch Event': '中间捕获事件', 'Boundary Event': '边界事件',
+  'Exclusive Gateway': '排他网关', 'Parallel Gateway': '并行网关', 'Inclusive Gateway': '包容网关',
+  'Event Based Gateway': '事件网关', 'Complex Gateway': '复杂网关',
+  'Sequence Flow': '顺序流', 'Default Flow': '默认流向', 'Conditional Flow': '条件流向', 'Message Flow': '消息流',
+  'Association': '关联', 'Data Input Association': '数据输入关联', 'Data Output Association': '数据输出关联',
+  'Collaboration': '协作', 'Participant': '池（参与者）', 'Lane': '泳道', 'Process': '流程',
+  'Data Object Reference': '数据对象', 'Data Store Reference': '数据存储', 'Text Annotation': '注释', 'Group': '分组'
+};
+const prefixes = {
+  Message: '消息', Timer: '定时', Conditional: '条件', Signal: '信号', Error: '错误', Escalation: '升级',
+  Compensate: '补偿', Link: '链接', Cancel: '取消', Terminate: '终止'
+};
+const TYPE_LABEL = new RegExp(`^(?:(${Object.keys(prefixes).join('|')}) )?(.+?)(?: \\(Non Interrupting\\))?$`);
+
+function typeLabel(template) {
+  const match = template.match(TYPE_LABEL);
+  if (!match || !types[match[2]]) return null;
+  const interrupting = template.endsWith('(Non Interrupting)') ? '（非中断）' : '';
+  return `${match[1] ? prefixes[match[1]] : ''}${types[match[2]]}${interrupting}`;
+}
+
 export default function translateModule(locale) {
   const words = locale === 'en' ? {} : { ...palette, ...panel };
   function translate(template, replacements) {
-    const text = words[template] || template;
+    const text = words[template] || (locale === 'en' ? null : typeLabel(template)) || template;
     return text.replace(/{([^}]+)}/g, (_m, key) => (replacements || {})[key] ?? `{${key}}`);
   }
   return { translate: ['value', translate] };
