@@ -20,6 +20,7 @@ class Registry:
     view_rules: list[Callable] = field(default_factory=list)  # (session, user, instance) -> bool: may also view
     reference_checks: dict[str, Callable] = field(default_factory=dict)  # x-widget -> check(session, value, instance)
     start_data: dict[str, list[Callable]] = field(default_factory=dict)  # process key -> (actor) -> data to start with
+    start_checks: dict[str, list[Callable]] = field(default_factory=dict)  # key -> (actor, data) -> {field: problem}
     installed: bool = False
 
 
@@ -54,6 +55,12 @@ def add_reference_check(kind: str, check: Callable) -> None:
 
 def add_start_data(process_key: str, make: Callable) -> None:
     _registry.start_data.setdefault(process_key, []).append(make)
+
+
+def add_start_check(process_key: str, check: Callable) -> None:
+    """What a starter who is not the procedure's usual one may start: `check(actor, data)` names each field whose
+    value this starter may not give (a department starts 征求意见 on its own plan only)."""
+    _registry.start_checks.setdefault(process_key, []).append(check)
 
 
 def mark_installed() -> None:
