@@ -21,6 +21,7 @@ class Registry:
     reference_checks: dict[str, Callable] = field(default_factory=dict)  # x-widget -> check(session, value, instance)
     start_data: dict[str, list[Callable]] = field(default_factory=dict)  # process key -> (actor) -> data to start with
     numbering: dict[str, list[Callable]] = field(default_factory=dict)  # process key -> (session) -> number or None
+    start_checks: dict[str, list[Callable]] = field(default_factory=dict)  # key -> (actor, data) -> {field: problem}
     installed: bool = False
 
 
@@ -60,6 +61,12 @@ def add_start_data(process_key: str, make: Callable) -> None:
 def add_numbering(process_key: str, make: Callable) -> None:
     """`make(session)` gives a new instance's number (None: the year's number, 2026-001)."""
     _registry.numbering.setdefault(process_key, []).append(make)
+
+
+def add_start_check(process_key: str, check: Callable) -> None:
+    """What a starter who is not the procedure's usual one may start: `check(actor, data)` names each field whose
+    value this starter may not give (a department starts 征求意见 on its own plan only)."""
+    _registry.start_checks.setdefault(process_key, []).append(check)
 
 
 def mark_installed() -> None:

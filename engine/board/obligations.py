@@ -217,7 +217,7 @@ def _each_of(session, o, m, start, end, today, target) -> Result:
     state = _state(not lacking, len(lacking), running, end, today, o.duration)
     detail = [f"尚未开展：{'、'.join(names.get(code, code) for code in lacking)}"] if lacking else []
     return Result(o, state, len(members) - len(lacking), len(members),
-                  f"{len(members) - len(lacking)} / {len(members)} 个单位", end - dt.timedelta(days=1),
+                  f"{len(members) - len(lacking)} / {len(members)} {sources.SET_NOUNS[m['of']]}", end - dt.timedelta(days=1),
                   sources.ids(session, m["source"], m["date"], start, end, m.get("where")),
                   detail)
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.models import Unit
-from engine.procedures.consultation.records import Consultation, ConsultationPlan, Implementation, Instruction, Outcome
+from engine.procedures.consultation.records import (LEADERSHIPS, Consultation, ConsultationPlan, Implementation,
+                                                    Instruction, Outcome, PlenaryLeadership)
 from engine.procedures.duty import report as duty
 from engine.procedures.proposal.records import Proposal
 from engine.procedures.supervision.records import Appraisal, DivisionTask, DutyAssessment, Inspection, SheqingItem
@@ -40,10 +41,12 @@ SOURCES: dict[str, Source] = {
     "division_tasks": Source(DivisionTask, DivisionTask.instance_id, "分工任务"),
     "year_plans": Source(YearPlan, YearPlan.instance_id, "界别年度活动计划、年度视察工作计划"),
     "county_events": Source(CountyEvent, CountyEvent.instance_id, "县委、县政府支持政协工作事项"),
+    "plenary_leaderships": Source(PlenaryLeadership, PlenaryLeadership.instance_id, "全体会议出席的领导班子"),
 }
 FIELDS_OF = {name: set(source.model.__table__.c.keys()) for name, source in SOURCES.items()}
 FIELDS_OF["members_duty"] = {"complete"}
-SETS = ("counterpart_units", "liaison_groups")
+SETS = ("counterpart_units", "liaison_groups", "leaderships")
+SET_NOUNS = {"counterpart_units": "个单位", "liaison_groups": "个活动组", "leaderships": "个领导班子"}
 
 
 def condition(model, field: str, wanted):
@@ -150,6 +153,8 @@ def member_duty(session: Session, year: int) -> list[tuple[int, bool]]:
 def members_of(session: Session, name: str) -> list[str]:
     if name == "counterpart_units":  # the county departments that owe a counterpart consultation (units.json kind dept)
         return list(session.scalars(select(Unit.code).where(Unit.kind == "dept").order_by(Unit.code)))
+    if name == "leaderships":
+        return list(LEADERSHIPS)
     if name == "liaison_groups":  # the roster's 委员联络活动组, by name (as the sub-plans record them)
         return list(session.scalars(select(LiaisonGroup.name).order_by(LiaisonGroup.name)))
     raise KeyError(name)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.people import directory as reference, rosters
+from engine.people.records import Member
 from engine.models import Role, Unit, User
 from engine.people.passwords import hash_password
 
@@ -55,6 +56,7 @@ MEMBER_ROSTER = [
     ("member4", "农业界", "农业农村委员会", "东风镇委员联络组", "nmj", "13904750004"),
     ("member5", "经济界", "提案委员会", "开鲁镇委员联络组", "fgw", "13904750005"),
 ]
+STANDING = ("member1", "member4")  # 政协常委 among the demo members
 
 
 def load_demo(session: Session, directory: str | Path = "processes") -> list[tuple[str, str]]:
@@ -80,4 +82,7 @@ def load_demo(session: Session, directory: str | Path = "processes") -> list[tup
         logins.append((username, name))
     session.flush()
     rosters.load_demo_roster(session, ("第十一届", 2022, 2026), MEMBER_ROSTER)
+    for member in session.scalars(select(Member).join(Member.user).where(User.username.in_(STANDING))):
+        member.standing = True
+    session.flush()
     return logins

@@ -55,6 +55,7 @@ class Member(Base):
     term_id: Mapped[int | None] = mapped_column(ForeignKey("terms.id"), index=True)
     contact: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    standing: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # 政协常委
     user: Mapped[User] = relationship(lazy="joined")
     sector: Mapped[Sector | None] = relationship(lazy="joined")
     committee: Mapped[Committee | None] = relationship(lazy="joined")

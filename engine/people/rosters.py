@@ -31,7 +31,7 @@ SHEETS = {  # sheet name -> columns (first is the key)
     "专门委员会": ["名称"],
     "委员联络活动组": ["名称"],
     "届次": ["名称", "起始年", "截止年"],
-    "委员": ["用户名", "姓名", "界别", "专门委员会", "联络活动组", "工作单位", "届次", "联系方式", "在任"],
+    "委员": ["用户名", "姓名", "界别", "专门委员会", "联络活动组", "工作单位", "届次", "联系方式", "在任", "常委"],
 }
 REQUIRED = {"单位": ["编码", "名称"], "界别": ["名称"], "专门委员会": ["名称"], "委员联络活动组": ["名称"],
             "届次": ["名称", "起始年", "截止年"], "委员": ["用户名", "姓名"]}
@@ -130,7 +130,8 @@ def export_workbook(session: Session) -> bytes:
         "委员联络活动组": [[r.name] for r in lookup_rows(session, "liaison_group")],
         "届次": [[t.name, t.start_year, t.end_year] for t in session.scalars(select(Term).order_by(Term.start_year))],
         "委员": [[m.user.username, m.name, _name(m.sector), _name(m.committee), _name(m.liaison_group),
-                 m.unit.code if m.unit else "", _name(m.term), m.contact, "是" if m.active else "否"]
+                 m.unit.code if m.unit else "", _name(m.term), m.contact, "是" if m.active else "否",
+                 "是" if m.standing else "否"]
                 for m in members(session)],
     }
     for title, columns in SHEETS.items():
@@ -231,7 +232,7 @@ def _apply_all(session: Session, ref: "_References", sheets: dict[str, list[dict
 
 def _member_values(row: dict) -> dict:
     keys = {"用户名": "username", "姓名": "name", "界别": "sector", "专门委员会": "committee", "联络活动组": "liaison_group",
-            "工作单位": "unit", "届次": "term", "联系方式": "contact", "在任": "active"}
+            "工作单位": "unit", "届次": "term", "联系方式": "contact", "在任": "active", "常委": "standing"}
     return {key: row.get(column, "") for column, key in keys.items()}
 
 
@@ -338,6 +339,9 @@ class _References:
         active = v.get("active")
         if active not in (None, "", True, False) and active not in YES | NO:
             errors["active"] = N_("“在任”一栏请填“是”或“否”")
+        standing = v.get("standing")
+        if standing not in (None, "", True, False) and standing not in YES | NO:
+            errors["standing"] = N_("“常委”一栏请填“是”或“否”")
         return errors
 
 
@@ -370,6 +374,8 @@ def _apply_member(session: Session, ref: _References, v: dict) -> Member:
     member.contact = v.get("contact") or ""
     active = v.get("active")
     member.active = active not in NO and active is not False
+    if v.get("standing") not in (None, ""):  # a blank cell (or a workbook without the column) keeps who is 常委
+        member.standing = v["standing"] in YES or v["standing"] is True
     # The roster never switches a login back on (that is the account page's decision, after a deactivation);
     # it switches it off when the member leaves office and holds no other role.
     if created:

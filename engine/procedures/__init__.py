@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from engine import registry
-from engine.procedures.consultation import outcomes as _outcomes, projection as _consultation, steps as _steps
+from engine.procedures.consultation import (outcomes as _outcomes, projection as _consultation, starters as _starters,
+                                            steps as _steps)
 from engine.procedures.duty import assessment as _assessment
 from engine.procedures.proposal import core as _proposal_core, projection as _proposal
 from engine.procedures.supervision import (appraisal as _appraisal, division_task as _division_task,
@@ -15,4 +16,5 @@ for _module in (_proposal, _consultation, _steps, _outcomes, _sheqing, _appraisa
     registry.add_projection(_module)
 _proposal_core.register()
 _groups.register()
+_starters.register()
 registry.mark_installed()

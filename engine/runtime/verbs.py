@@ -23,7 +23,7 @@ from engine.definitions import deploy as definitions, forms
 from engine.calendar import holidays, workdays
 from engine.worklist import notifications
 from engine.cases import references
-from engine.errors import Conflict, Forbidden, NotFound, XieshangError
+from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, XieshangError
 from engine.models import Event, Instance, OpenTask, ProcessVersion, User
 from engine.runtime.tasks import ProcessFault, may_act, open_task_row
 from engine.i18n import N_
@@ -67,6 +67,10 @@ def start_instance(session: Session, actor: User | None, process_key: str, data:
     clean = forms.validate(schema, data) if schema else {}
     if actor is not None:
         references.check(session, schema, clean, actor)
+    for check in registry.get().start_checks.get(process_key, ()) if actor is not None and not system else ():
+        problems = check(actor, clean)
+        if problems:
+            raise FormInvalid(problems)
 
     instance = Instance(version_id=version.id, process_key=version.process_key,
                         started_by_id=actor.id if actor else None,

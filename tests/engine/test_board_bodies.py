@@ -35,7 +35,7 @@ def event(flow, username: str, kind: str, held_on: str, **extra):
 
 def test_o14_each_liaison_group_needs_an_approved_yearly_plan(flow, catalogue):
     before = state(flow, catalogue, "O14")
-    assert before.state == "risk" and before.figure == "0 / 2 个单位"
+    assert before.state == "risk" and before.figure == "0 / 2 个活动组"
     for group in ("开鲁镇委员联络组", "东风镇委员联络组"):
         plan = flow.start("jiebie", "sector_plan", {"title": f"{group}活动计划", "plan_year": 2026, "sector_group": group,
                                                     "activities": [{"title": "座谈会", "activity_kind": "座谈会",
@@ -44,7 +44,7 @@ def test_o14_each_liaison_group_needs_an_approved_yearly_plan(flow, catalogue):
         assert one.state != "done"  # drawn up is not approved
         flow.do("office1", plan, "review", {"plan_decision": "同意"})
     after = state(flow, catalogue, "O14")
-    assert after.state == "done" and after.figure == "2 / 2 个单位" and len(after.instances) == 2
+    assert after.state == "done" and after.figure == "2 / 2 个活动组" and len(after.instances) == 2
 
 
 def test_o32_invitations_to_county_meetings_are_counted(flow, catalogue):
@@ -73,3 +73,25 @@ def test_o34_the_standing_committee_hears_the_party_group_each_year(flow, catalo
     event(flow, "xwb_clerk", "县委常委会听取政协党组工作汇报", "2026-02-10")
     assert state(flow, catalogue, "O34").state == "done"
     assert state(flow, catalogue, "O34", year=2027, today=dt.date(2027, 12, 29)).state == "risk"  # each year anew
+
+
+def test_o7_every_leadership_attends_the_plenary(flow, catalogue):
+    from .consultation_flow import RECORD
+
+    before = state(flow, catalogue, "O7")
+    assert before.state == "risk" and before.figure == "0 / 5 个领导班子"
+    instance = flow.start("office1", "plenary", {"title": "第五次会议", "session_start": "2026-01-10",
+                                                 "session_end": "2026-01-12", "briefing_needed": False,
+                                                 "speech_members": []})
+    flow.do("office1", instance, "select_speeches", {})
+    flow.do("office1", instance, "record", {**RECORD, "held_on": "2026-01-10",
+                                            "leaderships_present": ["县委", "县人大常委会", "县政府", "县人民法院"]})
+    short = state(flow, catalogue, "O7")
+    assert short.state != "done" and short.detail == ["尚未开展：县人民检察院"]
+    second = flow.start("office1", "plenary", {"title": "第五次会议（续）", "session_start": "2026-01-12",
+                                               "session_end": "2026-01-12", "briefing_needed": False,
+                                               "speech_members": []})
+    flow.do("office1", second, "select_speeches", {})
+    flow.do("office1", second, "record", {**RECORD, "held_on": "2026-01-12", "leaderships_present": ["县人民检察院"]})
+    done = state(flow, catalogue, "O7")
+    assert done.state == "done" and done.figure == "5 / 5 个领导班子" and set(done.instances) == {instance.id, second.id}

@@ -88,9 +88,13 @@ def test_the_committee_records_a_department_invitation(flow):
     assert len(flow.attendance(visit)) == 3
 
 
-def test_only_committees_start_it(flow):
+def test_only_committees_start_a_meeting(flow):
     from engine.errors import Forbidden
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(FormInvalid) as refused:  # a department starts only 征求意见 on its own plan (第14条)
         runtime.start_instance(flow.session, flow.user("fgw_clerk"), "counterpart", MEETING)
+    assert "path" in refused.value.errors
+    flow.session.rollback()
+    with pytest.raises(Forbidden):
+        runtime.start_instance(flow.session, flow.user("member1"), "counterpart", MEETING)
     flow.session.rollback()

@@ -108,7 +108,7 @@ def test_export_then_import_round_trips(deployed):
     assert book.sheetnames == list(rosters.SHEETS)
     rows = list(book["委员"].iter_rows(values_only=True))
     assert rows[0] == tuple(MEMBER_COLUMNS)
-    assert ("wang_li", "王莉", "经济界", "经济委员会", "开鲁镇联络组", "czj", "第十届", "13800000001", "是") in rows
+    assert ("wang_li", "王莉", "经济界", "经济委员会", "开鲁镇联络组", "czj", "第十届", "13800000001", "是", "否") in rows
     before = counts(deployed)
     result = rosters.import_workbook(deployed, data)
     deployed.commit()
@@ -143,3 +143,18 @@ def test_a_roster_save_does_not_switch_a_deactivated_login_back_on(deployed, use
     deployed.commit()
     deployed.refresh(member1)
     assert not member1.active
+
+
+def test_the_roster_marks_standing_members(deployed):
+    rows = [GOOD["委员"][0] + ["是"], GOOD["委员"][1] + ["否"]]
+    rosters.import_workbook(deployed, workbook(**{**GOOD, "委员": rows}))
+    deployed.commit()
+    standing = dict(deployed.execute(select(User.username, Member.standing).join(Member.user)
+                                     .where(User.username.in_(["wang_li", "zhao_yi"]))).all())
+    assert standing == {"wang_li": True, "zhao_yi": False}
+    rosters.import_workbook(deployed, workbook(**GOOD))  # a blank 常委 cell keeps who is 常委
+    deployed.commit()
+    assert deployed.scalar(select(Member.standing).join(Member.user).where(User.username == "wang_li")) is True
+    with pytest.raises(FormInvalid) as raised:
+        rosters.import_workbook(deployed, workbook(**{**GOOD, "委员": [GOOD["委员"][0] + ["也许"]]}))
+    assert "常委" in str(raised.value.errors)

@@ -29,8 +29,8 @@ def test_the_board_lists_every_obligation_with_its_state(client, auth):
     assert page.status_code == 200 and "2026 年度看板" in body
     assert all(f'id="O{n}"' in html for n in range(1, 36))
     assert "每年召开两次专题议政性常委会会议" in body and "第11条，任务9" in body
-    assert "有风险" in body and "未记录" in body and "0 / 2" in body
-    assert "出席的领导班子尚未按选项记录" in body  # an unmeasured one says why
+    assert "有风险" in body and "0 / 2" in body
+    assert "0 / 5 个领导班子" in body  # the plenary's leaderships, counted from the record's choice (第10条)
     later = text(client.get("/board?year=2027"))
     assert "未到期" in later
     printed = client.get("/board?year=2026&print=1").get_data(as_text=True)

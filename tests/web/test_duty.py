@@ -79,7 +79,7 @@ def test_all_members_page_lists_what_each_lacks_and_exports(client, auth, db):
     book = load_workbook(io.BytesIO(response.data))
     rows = list(book["五个一"].iter_rows(values_only=True))
     assert rows[0][0] == "姓名" and len(rows) == 6
-    assert any(r[1] == "member2" and r[8] == 1 for r in rows)  # one 社情民意
+    assert any(r[1] == "member2" and r[3] == "否" and r[9] == 1 for r in rows)  # not 常委; one 社情民意
     assert list(book["履职记录"].iter_rows(values_only=True))[1][2] == "报送社情民意"
 
 

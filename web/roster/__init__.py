@@ -45,6 +45,7 @@ def member(member_id: int | None):
     if request.method == "POST":
         values = {key: request.form.get(key, "").strip() for key in MEMBER_FIELDS}
         values["active"] = "是" if request.form.get("active") else "否"
+        values["standing"] = "是" if request.form.get("standing") else "否"
         if found is not None:
             values["username"] = found.user.username  # the login name does not change here
         done, errors = _save(lambda: rosters.save_member(db, values, actor()), url_for("roster.index"))
@@ -128,7 +129,7 @@ def _member_values(found: Member) -> dict:
     return {"username": found.user.username, "name": found.name, "sector": _n(found.sector),
             "committee": _n(found.committee), "liaison_group": _n(found.liaison_group),
             "unit": found.unit.code if found.unit else "", "term": _n(found.term), "contact": found.contact,
-            "active": "是" if found.active else "否"}
+            "active": "是" if found.active else "否", "standing": "是" if found.standing else "否"}
 
 
 def _n(row) -> str:

@@ -1,7 +1,7 @@
 """session stamps (revocable sessions)
 
 Revision ID: 0018_sessions_login_throttle
-Revises: 0011_integrity_checks
+Revises: 0015_yearly_plans
 Create Date: 2026-12-07 16:31:54.576132
 """
 from alembic import op
@@ -10,7 +10,7 @@ import engine.models
 
 
 revision = '0018_sessions_login_throttle'
-down_revision = '0011_integrity_checks'
+down_revision = '0015_yearly_plans'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ them since this revision (engine/cases/attachments.clean_filename); this removes
 The audit events keep the name as it was recorded (they are hash-chained and never rewritten).
 
 Revision ID: 0019_attachment_names
-Revises: 0011_integrity_checks
+Revises: 0018_sessions_login_throttle
 Create Date: 2026-12-07 16:30:00
 """
 import unicodedata
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0019_attachment_names'
-down_revision = '0011_integrity_checks'
+down_revision = '0018_sessions_login_throttle'
 branch_labels = None
 depends_on = None
 

@@ -2,14 +2,14 @@
 figures are range scans, not scans of every record ever kept
 
 Revision ID: 0020_board_date_indexes
-Revises: 0015_yearly_plans
+Revises: 0019_attachment_names
 Create Date: 2026-12-07 16:10:00
 """
 from alembic import op
 
 
 revision = '0020_board_date_indexes'
-down_revision = '0015_yearly_plans'
+down_revision = '0019_attachment_names'
 branch_labels = None
 depends_on = None
 

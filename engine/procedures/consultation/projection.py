@@ -19,8 +19,9 @@ from engine.runtime import schedule, status
 from engine.definitions.facts import Requires
 from engine.i18n import N_
 from engine.models import User
-from engine.procedures.consultation.records import (Attendance, Consultation, ConsultationMaterial,
-                                                    ConsultationPlan, Meeting, PlanItem, PlanTopic, Speech)
+from engine.procedures.consultation.records import (LEADERSHIPS, Attendance, Consultation, ConsultationMaterial,
+                                                    ConsultationPlan, Meeting, PlanItem, PlanTopic,
+                                                    PlenaryLeadership, Speech)
 from engine.procedures.consultation import outcomes
 from engine.procedures.consultation.steps import (Steps, _date, _known, _steps, _strings, _text, _unit_names,
                                                   _user_ids)
@@ -350,6 +351,12 @@ def _meetings(session: Session, consultation_id: int, key: str, top: Steps) -> N
                  for category, name, code in others]
         if rows:
             session.execute(insert(Attendance), rows)
+        bodies = [b for b in LEADERSHIPS if b in _strings(task.data.get("leaderships_present"))]
+        if bodies:  # the plenary's record: which leaderships attended throughout (第10条)
+            session.execute(insert(PlenaryLeadership), [
+                {"instance_id": session.scalar(select(Consultation.instance_id)
+                                               .where(Consultation.id == consultation_id)),
+                 "meeting_id": meeting_id, "body": b, "held_on": _date(meeting.get("held_on"))} for b in bodies])
 
 
 def _speeches(session: Session, consultation_id: int, top: Steps, steps: dict) -> None:

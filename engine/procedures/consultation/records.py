@@ -242,3 +242,18 @@ class Feedback(Base):
     method: Mapped[str] = mapped_column(String(20), default="")
     content: Mapped[str] = mapped_column(Text, default="")
     fed_back_on: Mapped[dt.date | None]
+
+
+LEADERSHIPS = ("县委", "县人大常委会", "县政府", "县人民法院", "县人民检察院")  # 第10条: attend the plenary throughout
+
+
+class PlenaryLeadership(Base):
+    """A county leadership (领导班子, one of LEADERSHIPS) recorded as attending the plenary session throughout."""
+
+    __tablename__ = "plenary_leaderships"
+    __table_args__ = (UniqueConstraint("meeting_id", "body"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("consultation_meetings.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(String(20))
+    held_on: Mapped[dt.date | None] = mapped_column(index=True)

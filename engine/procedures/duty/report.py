@@ -26,6 +26,7 @@ from engine.procedures.supervision.records import Participation, SheqingItem
 from engine.i18n import N_
 
 PLENARY = "plenary"
+MEETING_KINDS = {PLENARY: "全体会议", "topical_meeting": "常委会会议"}  # attendance by the kind of meeting
 ITEMS = [  # key, label, what is required
     ("plenary", "参加全体会议", "每年参加全体会议"),
     ("proposal", "提交提案", "每年至少提交一件提案（领衔或联名）"),
@@ -61,6 +62,7 @@ class DutyRecord:
     sector: str
     unit: str
     items: list[Item]
+    standing: bool = False  # 政协常委: standing-committee meetings are theirs to attend, others attend as guests
 
     @property
     def missing(self) -> list[str]:
@@ -162,7 +164,8 @@ def records(session: Session, year: int, user_ids: list[int] | None = None) -> l
             user_id=user.id, username=user.username, name=user.name, year=year,
             term=member.term.name if member is not None and member.term is not None else "",
             sector=member.sector.name if member is not None and member.sector is not None else "",
-            unit=member.unit.name if member is not None and member.unit is not None else "", items=items))
+            unit=member.unit.name if member is not None and member.unit is not None else "", items=items,
+            standing=bool(member is not None and member.standing)))
     return result
 
 
@@ -201,7 +204,7 @@ def attendance(session: Session, year: int, unit_code: str | None = None) -> lis
                    Consultation.title)
             .join(Meeting, Meeting.id == Attendance.meeting_id).join(Consultation, Consultation.id == Meeting.consultation_id)
             .where(Attendance.username.in_(list(members)), Meeting.held_on >= day0, Meeting.held_on <= day1)):
-        rows.append(_row(members[username], held_on.isoformat(), "全体会议" if process_key == PLENARY else "会议活动",
+        rows.append(_row(members[username], held_on.isoformat(), MEETING_KINDS.get(process_key, "会议活动"),
                          title or consultation, status))
     by_id = {m.user_id: m for m in members.values()}
     for user_id, attended, title, at in session.execute(
@@ -216,7 +219,7 @@ def attendance(session: Session, year: int, unit_code: str | None = None) -> lis
 def _row(member: Member, date: str, kind: str, title: str, status: str) -> dict:
     return {"date": date, "name": member.name, "username": member.user.username,
             "unit": member.unit.name if member.unit else "", "sector": member.sector.name if member.sector else "",
-            "kind": kind, "title": title, "status": status}
+            "kind": kind, "title": title, "status": status, "standing": "常委" if member.standing else "委员"}
 
 
 
