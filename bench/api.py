@@ -15,7 +15,7 @@ from .fixtures import Counter, Database
 from .stats import Sample
 
 REPLY_A = {"contact_method": "面对面", "contact_date": "2026-03-20", "result_class": "A",
-           "reply_text": "已列入本年度改造计划，首批 12 个小区已开工。", "agree_publish": True}
+           "meeting_attendees": "县财政局张科长、提案人张明", "reply_text": "已列入本年度改造计划，首批 12 个小区已开工。", "agree_publish": True}
 # The proposal procedure's main path with one cosigner and one co-handling unit: (who, step, form data).
 PATH = [
     ("member2", "cosign", {"cosign_agree": True}),
@@ -23,13 +23,17 @@ PATH = [
     ("office1", "assign", {"lead_unit": "czj", "co_units": ["fgw"], "assign_note": "请财政局主办，发改委会办"}),
     ("czj_clerk", "accept", {"accept_decision": "签收"}),
     ("fgw_clerk", "co_opinion", {"co_opinion": "发改委可安排专项资金。"}),
+    ("lingdao", "lead_meeting", {"lead_meeting_date": "2026-03-10", "lead_meeting_units": ["czj", "fgw"],
+                                 "lead_meeting_note": "明确资金来源。"}),
     ("czj_clerk", "handle", REPLY_A),
     ("czj_leader", "sign_off", {"sign_decision": "签发"}),
+    ("zhuxi", "oversight_review", {"oversight_decision": "同意"}),
     ("member1", "satisfaction", {"satisfaction_work": "满意", "satisfaction": "满意"}),
     ("office1", "archive", {"publish_proposal": True, "publish_reply": True, "archive_note": "同意公开"}),
 ]
 STEP_NAMES = {"start": "提交提案", "cosign": "联名确认", "review": "审查立案", "assign": "交办", "accept": "签收",
-              "co_opinion": "会办意见", "handle": "办理答复", "sign_off": "单位负责人签发", "satisfaction": "满意度评价", "archive": "归档公开"}
+              "co_opinion": "会办意见", "handle": "办理答复", "sign_off": "单位负责人签发",
+              "lead_meeting": "领办会", "oversight_review": "督办领导审核", "satisfaction": "满意度评价", "archive": "归档公开"}
 
 
 def complete(database: Database, task_ids: list[str], username: str = "tiwei", data: dict | None = None,

@@ -29,7 +29,8 @@ PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 SUBMIT = {"title": "关于加快城区老旧小区改造的建议", "category": "社会", "content": "城区老旧小区管网老化，居民反映强烈。",
           "suggestion": "一、摸清底数；二、分年度实施；三、引入社会资本。"}
-REVIEW = {"decision": "立案", "is_key": True}  # what the review form yields for 立案 + 重点提案
+REVIEW = {"decision": "立案", "is_key": True,  # what the review form yields for 立案 + 重点提案 and its leaders
+          "lead_leader": "lingdao", "oversight_leader": "zhuxi"}
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 

@@ -20,7 +20,8 @@ Choice = tuple[str, str]  # (value as sent by the browser, Chinese title)
 OptionsFor = Callable[[str], list[Choice]]  # 'unit' | 'member' -> choices from the database
 
 PICKER_WIDGETS = {"unit": "unit", "units": "unit", "member": "member", "members": "member",
-                  "liaison_group": "liaison_group"}  # a 委员联络活动组 of the roster, by name
+                  "liaison_group": "liaison_group",  # a 委员联络活动组 of the roster, by name
+                  "gov_leader": "gov_leader", "cppcc_leader": "cppcc_leader"}  # 重点提案's 领办 and 督办 leaders
 RADIO_LIMIT = 5  # at most this many choices → radio buttons, otherwise a select
 _INT = re.compile(r"^[+-]?\d+$")
 
@@ -138,7 +139,7 @@ def widget_for(prop: Mapping[str, Any]) -> str | None:
     if kind in ("integer", "number"):
         return kind
     if kind == "string":
-        if hint in ("unit", "member", "liaison_group"):
+        if hint in ("unit", "member", "liaison_group", "gov_leader", "cppcc_leader"):
             return "select"
         if hint == "textarea":
             return "textarea"

@@ -15,8 +15,13 @@ def options_provider(session: Session, exclude_user_id: int | None = None) -> Ca
 
     def options_for(kind: str) -> list[Choice]:
         if kind not in cache:
-            cache[kind] = (_units(session) if kind == "unit" else _liaison_groups(session) if kind == "liaison_group"
-                           else _members(session, exclude_user_id))
+            if kind in ("gov_leader", "cppcc_leader"):
+                from engine.procedures.proposal.core import leaders
+
+                cache[kind] = leaders(session, kind)
+            else:
+                cache[kind] = (_units(session) if kind == "unit" else _liaison_groups(session) if kind == "liaison_group"
+                               else _members(session, exclude_user_id))
         return cache[kind]
 
     return options_for

@@ -23,7 +23,7 @@ SUBMITS = [  # proposer, title, category, content, suggestion
     ("member2", "关于加强未成年人心理健康教育的建议", "社会", "学生心理问题呈上升趋势。", "每校配备心理教师，建立家校联动机制。"),
 ]
 REPLY = {"contact_method": "面对面", "contact_date": "2026-04-20", "result_class": "A",
-         "reply_text": "已纳入本年度工作计划，正在组织实施，年底前完成。", "agree_publish": True}
+         "meeting_attendees": "承办单位负责人、经办人和提案人", "reply_text": "已纳入本年度工作计划，正在组织实施，年底前完成。", "agree_publish": True}
 FORUM = {"title": "关于推进县域冷链物流发展的协商", "topic_source": "县政府交办或提出", "raised_by_unit": "zfb",
          "lead_committee": "jjw", "leaders": "李副主席", "planned_date": "2026-03-20", "material_units": [],
          "gov_leaders": ["孙立（副县长）"]}
@@ -80,7 +80,8 @@ def _run(session: Session, year: int, today: dt.datetime) -> None:
     clock.set_now(_at(year, 1, 20))
     _do(session, "tiwei", not_admitted, "review", {"decision": "不立案", "reason": "属于个人诉求，建议通过信访渠道反映。"})
     for number, instance in enumerate((finished_public, finished_private, replied, overdue, handling)):
-        _do(session, "tiwei", instance, "review", {"decision": "立案", "is_key": number == 0})
+        leaders = {"lead_leader": "lingdao", "oversight_leader": "zhuxi"} if number == 0 else {}
+        _do(session, "tiwei", instance, "review", {"decision": "立案", "is_key": number == 0, **leaders})
     clock.set_now(_at(year, 1, 26))
     for instance, unit in ((finished_public, "czj"), (finished_private, "jyj"), (replied, "wjw"), (overdue, "nmj"),
                            (handling, "fgw")):
@@ -89,10 +90,15 @@ def _run(session: Session, year: int, today: dt.datetime) -> None:
     for instance, unit in ((finished_public, "czj"), (finished_private, "jyj"), (replied, "wjw"), (overdue, "nmj"),
                            (handling, "fgw")):
         _do(session, f"{unit}_clerk", instance, "accept", {"accept_decision": "签收"})
+    clock.set_now(_at(year, 2, 10))  # the key proposal's 领办（面商）会
+    _do(session, "lingdao", finished_public, "lead_meeting", {
+        "lead_meeting_date": f"{year}-02-10", "lead_meeting_units": ["czj"], "lead_meeting_proposer": True,
+        "lead_meeting_note": "明确改造资金由县财政统筹，分两批实施。"})
     clock.set_now(_at(year, 4, 20))
     for instance, unit in ((finished_public, "czj"), (finished_private, "jyj"), (replied, "wjw")):
         _do(session, f"{unit}_clerk", instance, "handle", REPLY)
         _do(session, f"{unit}_leader", instance, "sign_off", {"sign_decision": "签发"})
+    _do(session, "zhuxi", finished_public, "oversight_review", {"oversight_decision": "同意"})
     clock.set_now(_at(year, 4, 25))
     _do(session, "member1", finished_public, "satisfaction", {"satisfaction_work": "满意", "satisfaction": "满意"})
     _do(session, "member2", finished_private, "satisfaction", {"satisfaction_work": "满意", "satisfaction": "基本满意"})

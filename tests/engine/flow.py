@@ -17,8 +17,12 @@ SUBMIT = {"title": "关于加快城区老旧小区改造的建议", "category": 
           "suggestion": "一、摸清底数；二、分年度实施；三、引入社会资本。"}
 ACCEPT = {"accept_decision": "签收"}
 REPLY_A = {"contact_method": "面对面", "contact_date": "2026-03-20", "result_class": "A",
-           "reply_text": "已列入本年度改造计划，首批 12 个小区已开工。", "agree_publish": True}
+           "meeting_attendees": "县财政局张科长、提案人张明", "reply_text": "已列入本年度改造计划，首批 12 个小区已开工。", "agree_publish": True}
 SIGN = {"sign_decision": "签发"}
+LEADERS = {"lead_leader": "lingdao", "oversight_leader": "zhuxi"}  # a key proposal's 领办 and 督办 leaders
+LEAD_MEETING = {"lead_meeting_date": "2026-03-10", "lead_meeting_units": ["czj"], "lead_meeting_proposer": True,
+                "lead_meeting_note": "明确资金来源和改造时序。"}
+OVERSEE = {"oversight_decision": "同意"}
 SATISFIED = {"satisfaction_work": "满意", "satisfaction": "满意"}
 ARCHIVE = {"publish_proposal": True, "publish_reply": True, "archive_note": "同意公开"}
 

@@ -178,12 +178,12 @@ def test_the_plan_decided_before_the_plenary(deployed, catalogue):
     assert late.state == "missed" and late.figure == "2026-02-20 审定，2026-02-20 全体会议"
 
 
-def test_obligations_with_no_record_say_why(deployed, catalogue):
-    unmeasured = [o for o in catalogue.values() if o.measure["kind"] == "unmeasured"]
-    assert {o.id for o in unmeasured} == {"O19"}
-    for o in unmeasured:
-        r = result(deployed, catalogue, o.id, dt.date(2026, 6, 1))
-        assert r.state == "unmeasured" and r.note
+def test_every_obligation_is_measured_and_one_with_no_record_would_say_why(deployed, catalogue):
+    assert [o.id for o in catalogue.values() if o.measure["kind"] == "unmeasured"] == []
+    unrecorded = obligations.Obligation(id="O99", source="第1条", area="测试", owner="政协办公室", rule="无记录的义务",
+                                        measure={"kind": "unmeasured", "reason": "尚无记录"})
+    r = obligations.evaluate(deployed, [unrecorded], 2026, dt.date(2026, 6, 1))[0]
+    assert r.state == "unmeasured" and r.note == "尚无记录"
 
 
 def test_every_obligation_evaluates_on_an_empty_year(deployed, catalogue):

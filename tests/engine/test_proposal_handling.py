@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock
-from engine.errors import NotFound
+from engine.board import obligations
+from engine.errors import FormInvalid, NotFound
 from engine.runtime import verbs as runtime
 from engine.worklist import inbox
 
-from .flow import MONDAY, REPLY_A, SATISFIED, SIGN, Flow
+from .flow import ACCEPT, LEAD_MEETING, LEADERS, MONDAY, OVERSEE, REPLY_A, SATISFIED, SIGN, Flow
 
 
 @pytest.fixture
@@ -82,3 +83,94 @@ def test_a_sign_off_left_waiting_is_urged_and_a_revision_left_waiting_too(flow):
     flow.do("czj_leader", instance, "sign_off", SIGN)
     flow.do("member1", instance, "satisfaction", SATISFIED)
     assert flow.open_ids(instance) == ["archive"]
+
+
+# 重点提案: 领办 and 督办 leaders ---------------------------------------------------------------------------------------
+def _refused(flow, username, instance, bpmn_id, data) -> dict:
+    task = flow.task_of(username, instance, bpmn_id)
+    with pytest.raises(FormInvalid) as caught:
+        runtime.complete_task(flow.session, flow.user(username), task.id, data)
+    flow.session.rollback()
+    return caught.value.errors
+
+
+def test_a_key_proposal_names_a_government_leader_and_a_cppcc_chair(flow):
+    instance = flow.submit()
+    assert set(_refused(flow, "tiwei", instance, "review", {"decision": "立案", "is_key": True})) == {
+        "lead_leader", "oversight_leader"}
+    errors = _refused(flow, "tiwei", instance, "review",
+                      {"decision": "立案", "is_key": True, "lead_leader": "xwlingdao", "oversight_leader": "lingdao"})
+    assert "县政府领导" in errors["lead_leader"] and "政协主席" in errors["oversight_leader"]  # 县委 is not 县政府
+    assert flow.open_ids(instance) == ["review"]
+    flow.do("tiwei", instance, "review", {"decision": "立案", "is_key": True, **LEADERS})
+    record = flow.proposal(instance)
+    assert (record.lead_leader, record.oversight_leader) == ("lingdao", "zhuxi")
+    plain = flow.submit("member2")
+    flow.do("tiwei", plain, "review", {"decision": "立案", "lead_leader": "lingdao"})  # not key: nobody leads it
+    assert flow.proposal(plain).is_key is False
+
+
+def test_the_lead_leader_convenes_the_meeting_and_the_chair_reviews_the_reply(flow):
+    instance = flow.to_handling(is_key=True, **LEADERS)
+    assert flow.open_ids(instance) == ["handle", "lead_meeting"]
+    assert [t.bpmn_id for t in inbox.tasks_for(flow.session, flow.user("lingdao"))] == ["lead_meeting"]
+    assert inbox.tasks_for(flow.session, flow.user("xwlingdao")) == []  # another leader does not get it
+    assert set(_refused(flow, "lingdao", instance, "lead_meeting", {"lead_meeting_date": "2026-03-10"})) == {
+        "lead_meeting_units", "lead_meeting_note"}
+    flow.do("lingdao", instance, "lead_meeting", LEAD_MEETING)
+    record = flow.proposal(instance)
+    assert (record.lead_meeting_on.isoformat(), record.lead_meeting_units, record.lead_meeting_proposer) == (
+        "2026-03-10", ["czj"], True)
+    assert record.lead_meeting_note == "明确资金来源和改造时序。"
+
+    flow.do("czj_clerk", instance, "handle", REPLY_A)
+    flow.do("czj_leader", instance, "sign_off", SIGN)
+    assert flow.open_ids(instance) == ["oversight_review"] and flow.proposal(instance).replied_at is None
+    assert inbox.tasks_for(flow.session, flow.user("member1")) == []  # the proposer waits for the chair
+    flow.do("zhuxi", instance, "oversight_review", {"oversight_decision": "退回", "oversight_note": "答复过于笼统"})
+    assert flow.open_ids(instance) == ["revise"] and flow.proposal(instance).oversight_returns == 1
+    assert flow.data(instance)["oversight_note"] == "答复过于笼统"
+    flow.do("czj_clerk", instance, "revise", {**REPLY_A, "reply_text": "分三批改造，资金 300 万元已落实。"})
+    flow.do("czj_leader", instance, "sign_off", SIGN)  # signed again, then reviewed again
+    flow.do("zhuxi", instance, "oversight_review", OVERSEE)
+    assert flow.open_ids(instance) == ["satisfaction"]
+    record = flow.proposal(instance)
+    assert record.oversight_reviewed_at == clock.now() == record.replied_at
+    assert record.reply_text == "分三批改造，资金 300 万元已落实。"
+
+    catalogue = {o.id: o for o in obligations.load()}
+    o19 = obligations.evaluate(flow.session, [catalogue["O19"]], 2026, dt.date(2026, 6, 1))[0]
+    assert (o19.state, o19.figure.split("（")[0]) == ("done", "1 / 1")
+    other = flow.to_handling("member2", is_key=True, **LEADERS)  # a second key proposal, not led yet
+    o19 = obligations.evaluate(flow.session, [catalogue["O19"]], 2026, dt.date(2026, 6, 1))[0]
+    assert (o19.state, o19.figure.split("（")[0], sorted(o19.instances)) == (
+        "running", "1 / 2", sorted([instance.id, other.id]))
+
+
+def test_a_lead_meeting_and_a_chairs_review_left_waiting_are_urged_by_the_office(flow):
+    instance = flow.to_handling(is_key=True, **LEADERS)
+    flow.do("czj_clerk", instance, "handle", REPLY_A)
+    flow.do("czj_leader", instance, "sign_off", SIGN)
+    assert flow.tick(days=8) == 1  # the chair's 5 working days
+    assert flow.open_ids(instance) == ["lead_meeting", "oversight_review", "oversight_urge"]
+    assert flow.tick(days=40) == 1  # the meeting's 30 working days from assignment
+    assert "lead_urge" in flow.open_ids(instance)
+    assert sorted(t.bpmn_id for t in inbox.tasks_for(flow.session, flow.user("office1"))
+                  if t.instance_id == instance.id) == ["lead_urge", "oversight_urge"]
+    flow.do("office1", instance, "lead_urge", {"urge_action": "电话催办"})
+    flow.do("office1", instance, "oversight_urge", {"urge_action": "书面催办"})
+    flow.do("lingdao", instance, "lead_meeting", LEAD_MEETING)
+    flow.do("zhuxi", instance, "oversight_review", OVERSEE)
+    assert flow.open_ids(instance) == ["satisfaction"]
+
+
+def test_face_to_face_handling_records_the_meeting(flow):
+    instance = flow.to_handling(face_to_face=True)
+    errors = _refused(flow, "czj_clerk", instance, "handle", {**REPLY_A, "contact_method": "电话"})
+    assert "面对面" in errors["contact_method"]
+    assert "meeting_attendees" in _refused(flow, "czj_clerk", instance, "handle",
+                                           {k: v for k, v in REPLY_A.items() if k != "meeting_attendees"})
+    flow.do("czj_clerk", instance, "handle", REPLY_A)
+    record = flow.proposal(instance)
+    assert (record.contact_method, record.contact_date.isoformat(), record.meeting_attendees) == (
+        "面对面", "2026-03-20", REPLY_A["meeting_attendees"])

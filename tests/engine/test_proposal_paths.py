@@ -10,7 +10,7 @@ from engine.worklist import inbox
 from engine.errors import Conflict, FormInvalid, NotFound
 from engine.models import Event, Instance, OpenTask
 
-from .flow import ACCEPT, ARCHIVE, MONDAY, REPLY_A, SATISFIED, SIGN, Flow
+from .flow import ACCEPT, ARCHIVE, LEAD_MEETING, LEADERS, MONDAY, OVERSEE, REPLY_A, SATISFIED, SIGN, Flow
 
 
 @pytest.fixture
@@ -25,17 +25,21 @@ def test_single_member_proposal_from_submission_to_archive(flow):
     record = flow.proposal(instance)
     assert (record.number, record.status, record.proposer.username) == ("2026-001", "待审查", "member1")
 
-    flow.do("tiwei", instance, "review", {"decision": "立案", "is_key": True, "face_to_face": True})
+    flow.do("tiwei", instance, "review", {"decision": "立案", "is_key": True, "face_to_face": True, **LEADERS})
     assert flow.proposal(instance).status == "待交办" and flow.proposal(instance).is_key
     assert flow.session.get(Instance, instance.id).is_key  # the worklist's 重点 reads the instance
     flow.do("office1", instance, "assign", {"lead_unit": "czj", "assign_note": "请财政局主办"})
     accept = flow.open(instance, "accept")[0]
     assert accept.candidate_unit == "czj" and accept.due_at is not None
     flow.do("czj_clerk", instance, "accept", ACCEPT)
+    assert flow.open_ids(instance) == ["handle", "lead_meeting"]  # the 领办 leader convenes the meeting meanwhile
+    flow.do("lingdao", instance, "lead_meeting", LEAD_MEETING)
     handle = flow.open(instance, "handle")[0]
     assert handle.due_at.astimezone(clock.TZ).date().isoformat() == "2026-06-02"  # 3 months after assignment
     flow.do("czj_clerk", instance, "handle", REPLY_A)
     flow.do("czj_leader", instance, "sign_off", SIGN)
+    assert flow.proposal(instance).status == "待督办领导审核"
+    flow.do("zhuxi", instance, "oversight_review", OVERSEE)
     assert flow.proposal(instance).status == "待评价"
     flow.do("member1", instance, "satisfaction", SATISFIED)
     flow.do("office1", instance, "archive", ARCHIVE)
@@ -48,7 +52,7 @@ def test_single_member_proposal_from_submission_to_archive(flow):
     assert record.replied_at is not None and record.closed_at is not None
     assert record.signer.username == "czj_leader" and record.signed_at == record.replied_at
     kinds = flow.session.scalars(select(Event.kind).where(Event.instance_id == instance.id).order_by(Event.id))
-    assert list(kinds) == ["start"] + ["complete"] * 7
+    assert list(kinds) == ["start"] + ["complete"] * 9
     assert audit.verify(flow.session, instance.id)
 
 

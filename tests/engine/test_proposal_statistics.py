@@ -15,7 +15,7 @@ from engine import clock
 from engine.procedures.proposal import statistics
 from engine.procedures.proposal.statistics_book import workbook
 
-from .flow import ACCEPT, MONDAY, REPLY_A, SATISFIED, SIGN, Flow
+from .flow import ACCEPT, LEADERS, MONDAY, OVERSEE, REPLY_A, SATISFIED, SIGN, Flow
 
 
 @dataclass
@@ -79,11 +79,11 @@ def _drive(flow) -> tuple[dict, dict]:
     submit("silent", "member1", "经济")
     submit("pending", "member5", "生态文明")
 
-    review("key", "立案", is_key=True)
+    review("key", "立案", is_key=True, **LEADERS)
     review("late", "立案")
     review("rejected", "不立案", reason="属于个人诉求")
     review("merged", "并案", reason="同题", merge_into=flow.proposal(instances["key"]).number)
-    review("silent", "立案", is_key=True)
+    review("silent", "立案", is_key=True, **LEADERS)
     for key, unit in (("key", "czj"), ("late", "czj"), ("silent", "fgw")):
         assign(key, unit)
 
@@ -93,10 +93,11 @@ def _drive(flow) -> tuple[dict, dict]:
     flow.do("czj_clerk", instances["late"], "accept", ACCEPT)  # late
     done["late"].accepted_on_time, done["late"].reply_due = False, _due(flow, instances["late"])
     assert flow.tick(days=0) == 1  # fgw said nothing: 逾期视为签收, not on time
-    assert flow.open_ids(instances["silent"]) == ["handle"]
+    assert flow.open_ids(instances["silent"]) == ["handle", "lead_meeting"]
     done["silent"].accepted_on_time, done["silent"].reply_due = False, _due(flow, instances["silent"])
 
     reply("key", "czj", "A")  # well before its deadline
+    flow.do("zhuxi", instances["key"], "oversight_review", OVERSEE)
     flow.do("member1", instances["key"], "satisfaction", SATISFIED)
     done["key"].satisfaction = done["key"].satisfaction_work = "满意"
     flow.do("member4", instances["merged"], "satisfaction_merged", {"satisfaction_work": "满意", "satisfaction": "基本满意"})
@@ -188,7 +189,7 @@ def test_the_workbook_holds_the_same_figures_and_text_stays_text(flow):
     formula = '=HYPERLINK("http://example.invalid","点我")'
     flow.submit("member1", category="经济")
     instance = flow.submit("member2", title=formula, category="社会")
-    flow.do("tiwei", instance, "review", {"decision": "立案", "is_key": True})
+    flow.do("tiwei", instance, "review", {"decision": "立案", "is_key": True, **LEADERS})
     flow.do("office1", instance, "assign", {"lead_unit": "czj"})
     flow.do("czj_clerk", instance, "accept", ACCEPT)
     book = load_workbook(io.BytesIO(workbook(statistics.for_year(flow.session, 2026))))

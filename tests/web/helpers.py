@@ -10,12 +10,13 @@ from engine.models import Instance, OpenTask, User
 
 SUBMIT = {"title": "关于加快城区老旧小区改造的建议", "category": "社会", "content": "城区老旧小区管网老化，居民反映强烈。",
           "suggestion": "一、摸清底数；二、分年度实施；三、引入社会资本。"}
-REVIEW = {"decision": "立案", "is_key": "true"}
+REVIEW = {"decision": "立案", "is_key": "true", "lead_leader": "lingdao", "oversight_leader": "zhuxi"}
 ASSIGN = {"lead_unit": "czj", "assign_note": "请财政局主办"}
 ACCEPT = {"accept_decision": "签收"}
 REPLY_A = {"contact_method": "面对面", "contact_date": "2026-03-20", "result_class": "A",
-           "reply_text": "已列入本年度改造计划。", "agree_publish": "true"}
+           "meeting_attendees": "县财政局张科长、提案人张明", "reply_text": "已列入本年度改造计划。", "agree_publish": "true"}
 SIGN = {"sign_decision": "签发"}
+OVERSEE = {"oversight_decision": "同意"}  # the 督办 leader of a key proposal lets the reply go to the proposer
 SATISFIED = {"satisfaction_work": "满意", "satisfaction": "满意"}
 ARCHIVE = {"publish_proposal": "true", "publish_reply": "true", "archive_note": "同意公开"}
 

@@ -80,7 +80,8 @@ def test_bad_attachment_value():
 
 def test_show_conditions_from_if_then():
     assert show_conditions(SCHEMA) == {"other_kind": {"kind": ["other"]}}
-    assert show_conditions(REVIEW) == {"reason": {"decision": ["不立案", "并案"]}, "merge_into": {"decision": ["并案"]}}
+    assert show_conditions(REVIEW) == {"reason": {"decision": ["不立案", "并案"]}, "merge_into": {"decision": ["并案"]},
+                                       "lead_leader": {"is_key": ["true"]}, "oversight_leader": {"is_key": ["true"]}}
     built = fields()
     assert built["other_kind"].show_if == {"kind": ["other"]} and built["subject"].show_if == {}
 

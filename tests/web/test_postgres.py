@@ -10,7 +10,7 @@ from web import create_app
 from web.db import EXTENSION, dispose
 
 from .conftest import PROCESSES, Auth
-from .helpers import ACCEPT, REPLY_A, SIGN, SUBMIT, do, open_steps, submit, text, to_accept
+from .helpers import ACCEPT, OVERSEE, REPLY_A, SIGN, SUBMIT, do, open_steps, submit, text, to_accept
 
 pytestmark = pytest.mark.postgres
 
@@ -40,7 +40,8 @@ def test_pages_on_postgres(pg_app):
         do(auth, client, db, "czj_clerk", instance_id, "accept", ACCEPT)
         do(auth, client, db, "czj_clerk", instance_id, "handle", REPLY_A)
         do(auth, client, db, "czj_leader", instance_id, "sign_off", SIGN)
-        assert open_steps(db, instance_id) == ["satisfaction"]
+        do(auth, client, db, "zhuxi", instance_id, "oversight_review", OVERSEE)
+        assert open_steps(db, instance_id) == ["lead_meeting", "satisfaction"]
     auth.as_("member1")
     page = text(client.get("/proposals"))
     assert SUBMIT["title"] in page and "关于改善乡村道路的建议" in page and "联名" in page

@@ -21,7 +21,7 @@ def overdue(client, auth, db):
     """A proposal whose reply to 财政局 is three days past its deadline (2026-06-02): 逾期督办 is open for 督查室."""
     clock.set_now(MONDAY)
     instance_id = submit(auth, client)
-    do(auth, client, db, "tiwei", instance_id, "review", REVIEW)
+    do(auth, client, db, "tiwei", instance_id, "review", {**REVIEW, "is_key": "false"})
     do(auth, client, db, "office1", instance_id, "assign", ASSIGN)
     do(auth, client, db, "czj_clerk", instance_id, "accept", ACCEPT)
     clock.set_now(MONDAY + dt.timedelta(days=95))

@@ -2,11 +2,14 @@
 proposal's leaders (领办 meeting, 督办 review) and the B-class 回头看."""
 from __future__ import annotations
 
-from .helpers import ACCEPT, REPLY_A, SIGN, do, open_steps, task_id, text, to_accept
+from .helpers import ACCEPT, ASSIGN, OVERSEE, REPLY_A, REVIEW, SIGN, do, open_steps, submit, task_id, text
 
 
 def _replied(auth, client, db) -> int:
-    instance_id = to_accept(auth, client, db)
+    """An ordinary (not key) proposal 财政局 has just replied to."""
+    instance_id = submit(auth, client)
+    do(auth, client, db, "tiwei", instance_id, "review", {"decision": "立案"})
+    do(auth, client, db, "office1", instance_id, "assign", ASSIGN)
     do(auth, client, db, "czj_clerk", instance_id, "accept", ACCEPT)
     do(auth, client, db, "czj_clerk", instance_id, "handle", REPLY_A)
     return instance_id
@@ -43,3 +46,42 @@ def test_the_evaluation_page_asks_both_questions(client, auth, db):
     do(auth, client, db, "member1", instance_id, "satisfaction",
        {"satisfaction_work": "不满意", "satisfaction": "满意", "satisfaction_comment": "没有联系过我"})
     assert open_steps(db, instance_id) == ["rehandle"]
+
+
+def test_a_key_proposal_names_its_leaders_who_meet_and_review_on_their_pages(client, auth, db):
+    instance_id = submit(auth, client)
+    review = task_id(db, "tiwei", instance_id, "review")
+    auth.as_("tiwei")
+    page = client.get(f"/tasks/{review}").get_data(as_text=True)
+    assert 'value="lingdao"' in page and "孙立（分管副县长）" in page and 'value="zhuxi"' in page
+    assert 'value="xwlingdao"' not in page  # a 县委 leader is no 县政府 leader
+    response = client.post(f"/tasks/{review}", data={"decision": "立案", "is_key": "true"})
+    assert response.status_code in (400, 422) and "此项必填" in text(response)
+    do(auth, client, db, "tiwei", instance_id, "review", REVIEW)
+    do(auth, client, db, "office1", instance_id, "assign", ASSIGN)
+    do(auth, client, db, "czj_clerk", instance_id, "accept", ACCEPT)
+    assert open_steps(db, instance_id) == ["handle", "lead_meeting"]
+
+    meeting = task_id(db, "lingdao", instance_id, "lead_meeting")
+    auth.as_("lingdao")
+    page = text(client.get(f"/tasks/{meeting}"))
+    assert "领办（面商）会" in page and "参会单位" in page and "议定事项" in page
+    do(auth, client, db, "lingdao", instance_id, "lead_meeting",
+       {"lead_meeting_date": "2026-03-10", "lead_meeting_units": ["czj", "fgw"], "lead_meeting_proposer": "true",
+        "lead_meeting_note": "明确资金来源。"})
+    do(auth, client, db, "czj_clerk", instance_id, "handle", REPLY_A)
+    do(auth, client, db, "czj_leader", instance_id, "sign_off", SIGN)
+    oversight = task_id(db, "zhuxi", instance_id, "oversight_review")
+    auth.as_("zhuxi")
+    page = text(client.get(f"/tasks/{oversight}"))
+    assert "督办领导审核答复" in page and "已列入本年度改造计划。" in page
+    response = client.post(f"/tasks/{oversight}", data={"oversight_decision": "退回"})
+    assert response.status_code in (400, 422) and "此项必填" in text(response)
+    do(auth, client, db, "zhuxi", instance_id, "oversight_review", OVERSEE)
+    assert open_steps(db, instance_id) == ["satisfaction"]
+
+    auth.as_("office1")
+    case = text(client.get(f"/instances/{instance_id}"))
+    for words in ("领办领导（县政府领导） 孙立（分管副县长）", "督办领导（政协主席、副主席） 吴海（政协主席）",
+                  "领办（面商）会", "议定事项 明确资金来源。", "督办领导审核答复", "面商参加人员"):
+        assert words in case, words

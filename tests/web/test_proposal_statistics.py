@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engine import clock
 from engine.models import Instance
 
-from .helpers import ACCEPT, REPLY_A, SIGN, do, submit, text, to_accept
+from .helpers import ACCEPT, OVERSEE, REPLY_A, SIGN, do, submit, text, to_accept
 
 
 @pytest.mark.parametrize("username, status", [
@@ -30,6 +30,7 @@ def _made(auth, client, db) -> None:
     do(auth, client, db, "czj_clerk", handled, "accept", ACCEPT)
     do(auth, client, db, "czj_clerk", handled, "handle", REPLY_A)
     do(auth, client, db, "czj_leader", handled, "sign_off", SIGN)
+    do(auth, client, db, "zhuxi", handled, "oversight_review", OVERSEE)  # a key proposal: reviewed, then replied
     rejected = submit(auth, client, "member2")
     do(auth, client, db, "tiwei", rejected, "review", {"decision": "不立案", "reason": "不符合立案标准"})
 

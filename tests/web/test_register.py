@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from engine import clock
 from engine.procedures.proposal import register
-from tests.engine.flow import REPLY_A, SIGN
+from tests.engine.flow import LEADERS, REPLY_A, SIGN
 
 from .helpers import text
 from .proposal_cases import archived, flow  # noqa: F401 - the fixture
@@ -28,7 +28,7 @@ def shown(client, query: str = "") -> list[int]:
 @pytest.fixture
 def cases(flow):
     """lead 财政局 with 发改委 co-handling (重点); lead 教育局; one still awaiting review."""
-    a = flow.to_handling("member1", lead="czj", co_units=["fgw"], is_key=True)
+    a = flow.to_handling("member1", lead="czj", co_units=["fgw"], is_key=True, **LEADERS)
     b = flow.to_handling("member3", lead="jyj")
     c = flow.submit("member2", title="关于改善乡村道路的建议", category="经济")
     return a, b, c

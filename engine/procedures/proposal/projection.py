@@ -34,11 +34,14 @@ FACTS = Requires(
     PROCESS_KEYS, N_("提案记录"),
     steps={"accept": N_("签收前的答复期限"), "co_opinion": N_("会办时的答复期限"),
            "handle": N_("答复期限、督办同意的延期"), "rehandle": N_("重新办理的答复期限、督办同意的延期"),
-           "sign_off": N_("答复的签发人"), "satisfaction": N_("答复送达提案人的时间"),
+           "sign_off": N_("答复的签发人"), "revise": N_("面对面办理的见面记录"),
+           "lead_meeting": N_("重点提案的领办会"), "oversight_review": N_("督办领导的审核"), "satisfaction": N_("答复送达提案人的时间"),
            "satisfaction_again": N_("重新办理答复送达提案人的时间")},
     data=("title", "category", "content", "suggestion", "cosigners", "body", "authors", "author_self", "cosign_results", "decision", "reason",
           "is_key", "face_to_face", "merge_into", "lead_unit", "co_units", "assigned_at", "reply_due", "result_class",
           "reply_text", "satisfaction", "satisfaction_work", "contact_method", "publish_proposal", "publish_reply", "remind_action", "extended_due", "sign_decision",
+          "lead_leader", "oversight_leader", "lead_meeting_date", "lead_meeting_units", "lead_meeting_proposer",
+          "lead_meeting_note", "oversight_decision", "contact_date", "meeting_attendees",
           "return_deadline"))
 HANDLING = FACTS.each("handle", "rehandle")  # the steps whose deadline is reply_due
 BEFORE_HANDLING = FACTS.each("accept", "co_opinion")  # reply_due is set, handling has not begun
@@ -48,6 +51,9 @@ REHANDLING = FACTS.step("rehandle")
 SIGN_OFF = FACTS.step("sign_off")
 RELEASED = FACTS.each("satisfaction", "satisfaction_again")  # the reply has reached the proposer
 SIGNED = "签发"  # sign_decision of 单位负责人签发 that lets the reply go on
+REPLYING = FACTS.each("handle", "rehandle", "revise")  # the steps that write the reply
+OVERSIGHT = FACTS.step("oversight_review")
+FACE_TO_FACE = "面对面"
 EXTEND = "同意延期"  # remind_action of 逾期督办 that moves the deadline to extended_due
 
 
@@ -61,7 +67,8 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
         "lead_unit_code": data.get("lead_unit"), "co_units": list(data.get("co_units") or []),
         "result_class": data.get("result_class"), "reply_text": data.get("reply_text"),
         "satisfaction": data.get("satisfaction"), "satisfaction_work": data.get("satisfaction_work"),
-        "contact_method": data.get("contact_method"),
+        "contact_method": data.get("contact_method"), "lead_leader": data.get("lead_leader") or None,
+        "oversight_leader": data.get("oversight_leader") or None,
         "publish_proposal": bool(data.get("publish_proposal")), "publish_reply": bool(data.get("publish_reply")),
     }
     if kind == "start":
@@ -85,6 +92,7 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
     values.update(_milestones(live, data, now, by_step=kind in ("complete", "timer")))
     if kind == "complete":
         values.update(_signed(workflow, actor, now))
+    values.update(_meetings(data))
     if workflow.is_completed():
         values["closed_at"] = now
     session.execute(update(Proposal).where(Proposal.instance_id == instance.id).values(**values)
@@ -133,11 +141,34 @@ def _last_done(workflow):
 
 
 def _signed(workflow, actor, now: dt.datetime) -> dict:
-    """签发: the unit leader who just signed the reply off is its signer (the reply letter names them)."""
+    """The step just done: 签发 names its signer (the reply letter shows them); the 督办 leader's review agrees or
+    sends the reply back; a reply to a proposal to be handled face to face (面对面办理) must say it met the proposer."""
     task = _last_done(workflow)
-    if task is None or task.task_spec.bpmn_id != SIGN_OFF or task.data.get("sign_decision") != SIGNED:
-        return {}
-    return {"signer_id": actor.id, "signed_at": now}
+    step = task.task_spec.bpmn_id if task is not None else None
+    if step == SIGN_OFF and task.data.get("sign_decision") == SIGNED:
+        return {"signer_id": actor.id, "signed_at": now}
+    if step == OVERSIGHT:
+        if task.data.get("oversight_decision") == "同意":
+            return {"oversight_reviewed_at": now}
+        return {"oversight_returns": Proposal.oversight_returns + 1}
+    if step in REPLYING and task.data.get("face_to_face") and task.data.get("contact_method") != FACE_TO_FACE:
+        raise FormInvalid({"contact_method": "本提案确定为面对面办理，须与提案人当面沟通（请选择“面对面”并写明参加人员）"})
+    return {}
+
+
+def _meetings(data: dict) -> dict:
+    """The meetings as recorded: the key proposal's 领办（面商）会 (recorded on its own branch, so kept once set) and
+    the unit's face-to-face meeting with the proposer."""
+    values = {}
+    if data.get("lead_meeting_date"):
+        values.update(lead_meeting_on=_day(data["lead_meeting_date"]),
+                      lead_meeting_units=list(data.get("lead_meeting_units") or []),
+                      lead_meeting_proposer=bool(data.get("lead_meeting_proposer")),
+                      lead_meeting_note=data.get("lead_meeting_note"))
+    if data.get("contact_date"):
+        values["contact_date"] = _day(data["contact_date"])
+        values["meeting_attendees"] = data.get("meeting_attendees") or None
+    return values
 
 
 # 答复期限 and 同意延期 ---------------------------------------------------------------------------------------------------

@@ -39,6 +39,18 @@ class Proposal(Base):
     result_class: Mapped[str | None] = mapped_column(String(2))
     reply_text: Mapped[str | None] = mapped_column(Text)
     satisfaction: Mapped[str | None] = mapped_column(String(10))  # 办理结果 (the last evaluation)
+    contact_date: Mapped[dt.date | None]  # 面对面办理: the day the unit met the proposer
+    meeting_attendees: Mapped[str | None] = mapped_column(Text)  # 面对面办理: who attended
+    # 重点提案 (任务14(4)): the county government leader who leads it (领办) and the CPPCC chair or vice chair who
+    # supervises it (督办); the 领办（面商）会 the leader convened; the 督办 leader's review of the reply
+    lead_leader: Mapped[str | None] = mapped_column(String(60))
+    oversight_leader: Mapped[str | None] = mapped_column(String(60))
+    lead_meeting_on: Mapped[dt.date | None]
+    lead_meeting_units: Mapped[list[str]] = mapped_column(default=list)
+    lead_meeting_proposer: Mapped[bool | None] = mapped_column(Boolean)
+    lead_meeting_note: Mapped[str | None] = mapped_column(Text)
+    oversight_reviewed_at: Mapped[dt.datetime | None]  # the 督办 leader agreed to the reply going to the proposer
+    oversight_returns: Mapped[int] = mapped_column(default=0)  # replies the 督办 leader sent back
     satisfaction_work: Mapped[str | None] = mapped_column(String(10))  # 办理工作: 联系沟通、办理态度 (the last evaluation)
     contact_method: Mapped[str | None] = mapped_column(String(10))  # how the unit met the proposer (面对面 → 面办率)
     publish_proposal: Mapped[bool] = mapped_column(Boolean, default=False)
