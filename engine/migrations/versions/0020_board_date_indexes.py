@@ -19,7 +19,7 @@ INDEXES = [
     ("outcome_instructions", "instructed_on"), ("outcome_implementations", "reported_on"),
     ("proposals", "replied_at"), ("proposals", "closed_at"), ("appraisals", "closed_at"),
     ("inspections", "closed_at"), ("inspections", "reported_at"), ("duty_assessments", "closed_at"),
-    ("division_tasks", "started_at"),
+    ("division_tasks", "started_at"), ("consultation_plans", "plenary_on"), ("year_plans", "approved_at"),
 ]
 
 

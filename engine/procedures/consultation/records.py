@@ -26,7 +26,8 @@ class ConsultationPlan(Base):
     solicit_deadline: Mapped[dt.date | None]
     unreported: Mapped[list[str]] = mapped_column(default=list)  # units asked that sent nothing (未报送)
     urged_at: Mapped[dt.datetime | None]  # 催报: the solicitation's deadline passed with answers missing
-    plenary_on: Mapped[dt.date | None]  # the year's plenary session: the plan is decided before it (第9条)
+    # the year's plenary session: the plan is decided before it (第9条)
+    plenary_on: Mapped[dt.date | None] = mapped_column(index=True)
     topics_task_id: Mapped[str | None] = mapped_column(String(36))  # the 汇总梳理 step the topics come from
     items_task_id: Mapped[str | None] = mapped_column(String(36))  # the 联席会议 step the items come from
     returns: Mapped[int] = mapped_column(Integer, default=0)  # times the draft was sent back

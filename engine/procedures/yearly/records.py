@@ -23,7 +23,7 @@ class YearPlan(Base):
     status: Mapped[str] = mapped_column(String(30), default="")
     returns: Mapped[int] = mapped_column(Integer, default=0)
     decided_on: Mapped[dt.date | None]
-    approved_at: Mapped[dt.datetime | None]
+    approved_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     created_at: Mapped[dt.datetime]
 
 
