@@ -47,10 +47,8 @@ KNOWN_TRAPS = {
 # Joint waits (multi-instance steps, branches of parallel joins) without a way on but the last party's answer,
 # by diagram: reminded by their deadline, but nobody can move the case on without them.
 KNOWN_WITHOUT_WAY_ON = {
-    "appraisal": {"research"},
-    "division_task": {"contribute", "report"},
     "duty_assessment": {"assess", "notify_org", "notify_uf", "notify_unit"},
-    "inspection": {"consult_county", "consult_gov", "fieldwork"},
+    "inspection": {"consult_county", "consult_gov"},
     "outcome": {"county_implement", "county_read", "dept_handle", "gov_implement", "gov_read"},
     "plenary": {"briefing", "select_speeches"},
     "proposal": {"co_opinion", "cosign"},
@@ -177,10 +175,12 @@ def walk(parser, process: str, seed: int, forms: dict) -> tuple[str | None, set[
             return trap, seen
         ready, timers = _ready(wf), _timers(wf)
         if timers and (not ready or rng.random() < 0.25):
-            seen.add(timers[0].task_spec.bpmn_id or "")
-            _fire(wf, rng.choice(timers))
+            timer = rng.choice(timers)
+            seen.add(timer.task_spec.bpmn_id or "")
+            _fire(wf, timer)
             continue
-        task = rng.choice(ready)
+        urges = [t for t in ready if t.task_spec.bpmn_id == "urge" or t.task_spec.bpmn_id.endswith("_urge")]
+        task = rng.choice(urges if urges and rng.random() < 0.5 else ready)  # both: the 催报 first, or answers first
         seen.add(task.task_spec.bpmn_id)
         task.data.update(_fill(_form(task, forms), rng))
         task.run()
