@@ -103,7 +103,7 @@ def test_participants_contribute_lead_reports_supervisor_sends_back_then_accepts
     assert record(s, instance).status == "待督查验收"
     data = runtime.instance_data(s, instance)
     assert sorted(c["unit"] for c in data["contributions"]) == ["dx", "xcb", "xwb", "zfb"]
-    assert data["progress_reports"] == [{"unit": "zxb", "completion": "推进中", "progress": "已组织学习两次"}]
+    assert data["progress_reports"] == [{"unit": "zxb", "completion": "推进中", "progress": "已组织学习两次", "status": "已报送"}]
 
     (accept,) = open_rows(s, instance, "accept")
     with pytest.raises(FormInvalid) as refused:  # sending back needs the requirements written down

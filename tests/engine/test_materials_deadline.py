@@ -96,3 +96,25 @@ def test_speech_deadline_then_催交_then_the_selection_goes_on_without_the_sile
         Speech.consultation_id == flow.consultation(instance).id).order_by(Speech.username)).all()
     assert [(s.username, s.submitted, s.selected) for s in speeches] == [
         ("member1", True, "口头发言"), ("member3", False, None)]
+
+
+def test_outcome_sent_to_departments_the_office_goes_on_without_the_silent_one(flow):
+    """P9: departments report what they did with an outcome within 20 working days; then 催报, and the office may go on
+    to feedback without the silent one (未报送; no implementation is recorded for it)."""
+    from .consultation_flow import IMPLEMENTED, SEND
+    from .test_consultation_outcome import ABSTRACT
+
+    instance = flow.start("office1", "outcome", {**ABSTRACT, "outcome_kind": "调研视察报告"})
+    flow.do("office1", instance, "send", {**SEND, "send_county": False, "send_gov": False,
+                                          "send_units": ["nmj", "wjw"]})
+    assert flow.open_ids(instance) == ["dept_handle", "dept_handle"]
+    flow.do("nmj_clerk", instance, "dept_handle", IMPLEMENTED)
+    flow.tick(days=40)
+    assert flow.open_ids(instance) == ["dept_handle", "dept_handle_urge"]
+    flow.do("office1", instance, "dept_handle_urge", {"urge_action": "不再等待"})
+    reports = sorted((r["unit"], r["status"]) for r in flow.data(instance)["dept_reports"])
+    assert reports == [("nmj", "已报送"), ("wjw", "未报送")]
+    [outcome] = flow.outcomes(instance)
+    _, implementations, _ = flow.children(outcome)
+    assert [i.unit_code for i in implementations] == ["nmj"]
+    assert "dept_handle" not in flow.open_ids(instance)

@@ -91,7 +91,30 @@ def _outcomes(session: Session, instance, workflow, steps, consultation_id: int 
     for wf, wf_steps in steps.items():
         if wf.spec.name == OUTCOME:
             call_id = "main" if wf is workflow else str(wf.parent_task_id)
-            outcomes.record(session, instance, wf, wf_steps, call_id, consultation_id)
+            outcomes.record(session, instance, wf, _with_nested(wf, wf_steps, steps), call_id, consultation_id)
+
+
+def _with_nested(outcome_wf, own: Steps, steps: dict) -> Steps:
+    """The outcome's steps with those of the sub-processes inside it (a step given a deadline by a sub-process)."""
+    nested = []
+    for wf, wf_steps in steps.items():
+        parent = getattr(wf, "parent_workflow", None)
+        while parent is not None and parent is not outcome_wf and parent.spec.name != OUTCOME:
+            parent = parent.parent_workflow
+        if wf is not outcome_wf and wf.spec.name != OUTCOME and parent is outcome_wf:
+            nested.append(wf_steps)
+    if not nested:
+        return own
+    merged = Steps()
+    merged.any_data, merged.open = own.any_data, set(own.open)
+    merged.done = {k: list(v) for k, v in own.done.items()}
+    for wf_steps in nested:
+        merged.open |= wf_steps.open
+        for bpmn_id, tasks in wf_steps.done.items():
+            merged.done.setdefault(bpmn_id, []).extend(tasks)
+    for tasks in merged.done.values():
+        tasks.sort(key=lambda t: t.last_state_change)
+    return merged
 
 
 # ---------------------------------------------------------------------------------------------------- P1
