@@ -121,6 +121,13 @@ def form_script() -> str:
     return url_for("static", filename="js/forms.js")
 
 
+@bp.app_template_filter("file_name")
+def file_name(name) -> str:
+    """An attachment's name as recorded in a case's history (events keep what was uploaded, before names lost their
+    bidirectional and other invisible controls): shown without them."""
+    return attachments.strip_invisible(str(name or ""))
+
+
 @bp.app_template_filter("filesize")
 def filesize(size: int | None) -> str:
     if size is None:
