@@ -216,6 +216,8 @@ def _each_of(session, o, m, start, end, today, target) -> Result:
     running = sources.started_not_finished(session, m["source"], m["date"], start, end, m.get("where"))
     state = _state(not lacking, len(lacking), running, end, today, o.duration)
     detail = [f"尚未开展：{'、'.join(names.get(code, code) for code in lacking)}"] if lacking else []
+    if m["source"] == "year_plans":  # the plans' items as they are carried out
+        detail += sources.plan_progress(session, m["where"]["kind"], start, end)
     return Result(o, state, len(members) - len(lacking), len(members),
                   f"{len(members) - len(lacking)} / {len(members)} {sources.SET_NOUNS[m['of']]}", end - dt.timedelta(days=1),
                   sources.ids(session, m["source"], m["date"], start, end, m.get("where")),

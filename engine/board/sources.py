@@ -10,13 +10,13 @@ from sqlalchemy import Date, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.models import Unit
+from engine.models import Instance, ScheduledStart, Unit
 from engine.procedures.consultation.records import (LEADERSHIPS, Consultation, ConsultationPlan, Implementation,
                                                     Instruction, Outcome, PlenaryLeadership)
 from engine.procedures.duty import report as duty
 from engine.procedures.proposal.records import Proposal
 from engine.procedures.supervision.records import Appraisal, DivisionTask, DutyAssessment, Inspection, SheqingItem
-from engine.procedures.yearly.records import CountyEvent, YearPlan
+from engine.procedures.yearly.records import CountyEvent, YearPlan, YearPlanItem
 from engine.people.records import LiaisonGroup, Term
 
 
@@ -158,6 +158,21 @@ def members_of(session: Session, name: str) -> list[str]:
     if name == "liaison_groups":  # the roster's 委员联络活动组, by name (as the sub-plans record them)
         return list(session.scalars(select(LiaisonGroup.name).order_by(LiaisonGroup.name)))
     raise KeyError(name)
+
+
+def plan_progress(session: Session, kind: str, start: dt.date, end: dt.date) -> list[str]:
+    """Per approved sub-plan of the period: its items, how many have started and how many are finished."""
+    low, high = _bounds(YearPlan.approved_at, start, end)
+    rows = session.execute(
+        select(YearPlan.sector_group, YearPlan.title, func.count(YearPlanItem.id), func.count(ScheduledStart.instance_id),
+               func.count(Instance.completed_at))
+        .join(YearPlanItem, YearPlanItem.plan_id == YearPlan.id)
+        .outerjoin(ScheduledStart, ScheduledStart.id == YearPlanItem.scheduled_start_id)
+        .outerjoin(Instance, Instance.id == ScheduledStart.instance_id)
+        .where(YearPlan.kind == kind, YearPlan.approved_at >= low, YearPlan.approved_at < high)
+        .group_by(YearPlan.id, YearPlan.sector_group, YearPlan.title).order_by(YearPlan.sector_group, YearPlan.id))
+    return [f"{group or title}：计划 {planned} 项，已开展 {begun} 项，已办结 {finished} 项"
+            for group, title, planned, begun, finished in rows]
 
 
 def term_of(session: Session, year: int) -> tuple[int, int] | None:

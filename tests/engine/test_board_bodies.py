@@ -45,6 +45,11 @@ def test_o14_each_liaison_group_needs_an_approved_yearly_plan(flow, catalogue):
         flow.do("office1", plan, "review", {"plan_decision": "同意"})
     after = state(flow, catalogue, "O14")
     assert after.state == "done" and after.figure == "2 / 2 个活动组" and len(after.instances) == 2
+    assert after.detail == ["东风镇委员联络组：计划 1 项，已开展 0 项，已办结 0 项",
+                            "开鲁镇委员联络组：计划 1 项，已开展 0 项，已办结 0 项"]
+    clock.set_now(dt.datetime(2026, 6, 1, 10, 0, tzinfo=clock.TZ))
+    assert flow.tick()["started"] == 2  # each plan's activity starts on its date
+    assert state(flow, catalogue, "O14").detail[0] == "东风镇委员联络组：计划 1 项，已开展 1 项，已办结 0 项"
 
 
 def test_o32_invitations_to_county_meetings_are_counted(flow, catalogue):

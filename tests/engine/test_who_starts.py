@@ -19,7 +19,8 @@ from .consultation_flow import NOTICE, RECORD, RESEARCH, START, ConsultationFlow
 TOPIC = {"title": "关于县域冷链物流的协商", "topic_source": "政协提出", "lead_committee": "jjw", "leaders": "李副主席",
          "planned_date": "2026-05-20"}
 DATA = {  # the smallest start of each shipped procedure, as its start form asks
-    "annual_plan": {"title": "2026年度协商计划", "plan_year": 2026, "solicit_deadline": "2026-01-20"},
+    "annual_plan": {"title": "2026年度协商计划", "plan_year": 2026, "solicit_deadline": "2026-01-20",
+                    "plenary_date": "2026-02-20", "solicit_days": 10},  # a form drops the fields it does not have
     "appraisal": {"subject": "县教育局“双减”工作", "target_unit": "jyj", "reason": "群众关注", "team": ["member2"]},
     "counterpart": {"path": "对口协商会议", "title": "对口协商", "lead_committee": "jjw", "counterpart_unit": "fgw"},
     "county_event": {"event_kind": "县委政协工作会议", "title": "县委政协工作会议", "held_on": "2026-05-08"},

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from engine.models import Instance, ScheduledStart
 from engine.procedures.yearly.records import YearPlan, YearPlanItem
 
-from .helpers import do, open_steps, scalar, text
+from .helpers import do, open_steps, scalar, task_id, text
 
 SECTOR_PLAN = {"title": "开鲁镇委员联络组2026年活动计划", "plan_year": "2026", "sector_group": "开鲁镇委员联络组",
                "activities.0.title": "老旧小区改造座谈会", "activities.0.activity_kind": "座谈会",
@@ -27,6 +27,10 @@ def test_sector_plan_page_offers_the_roster_groups_and_is_approved_from_the_inbo
     assert started.status_code == 302, text(started)
     instance_id = int(started.location.rsplit("/", 1)[1])
     assert open_steps(db, instance_id) == ["review"]
+    auth.as_("office1")
+    review = text(client.get(f"/tasks/{task_id(db, 'office1', instance_id, 'review')}"))
+    assert "老旧小区改造座谈会" in review and "开鲁镇委员联络组" in review and "审核意见" in review
+    assert "老旧小区改造座谈会" in text(client.get(f"/instances/{instance_id}"))
     do(auth, client, db, "office1", instance_id, "review", {"plan_decision": "同意"})
     plan = db.scalars(select(YearPlan).where(YearPlan.instance_id == instance_id)).one()
     assert plan.sector_group == "开鲁镇委员联络组" and plan.approved_at is not None
