@@ -99,7 +99,7 @@ def create(session: Session, key: str, name: str, actor: User, starter: str | No
     start_form = {"type": "object", "title": name, "properties": {
         "title": {"type": "string", "title": "事项标题", "maxLength": 200},
         "content": {"type": "string", "title": "事项内容", "x-widget": "textarea", "maxLength": 5000}},
-        "required": ["title"]}
+        "required": ["title"], "x-readonly-from": ["opinion"]}  # on 修改: why it came back
     step_form = {"type": "object", "title": "办理意见", "properties": {
         "opinion": {"type": "string", "title": "办理意见", "x-widget": "textarea", "maxLength": 5000},
         "decision": {"type": "string", "title": "办理结果", "description": "需要发起人修改的，选“退回修改”",

@@ -120,3 +120,23 @@ def test_looking_at_a_published_procedure_leaves_no_working_copy(new_context, li
     expect(page.locator("#draft-state")).to_have_text("已发布第 1 版，没有未发布的修改")
     page.goto("/modeler")
     expect(page.locator("tr[data-key='proposal'] td").nth(4)).to_have_text("—")
+
+
+def test_form_builder_errors_are_chinese_once_and_name_the_field(new_context, live_server):
+    page = login(new_context, live_server, "admin")
+    page.goto("/modeler/proposal/forms/edit?path=forms/proposal/review.json")
+    expect(page.locator("#fb-fields > li").first).to_be_visible()
+    card = page.locator("#fb-fields > li").first
+    card.get_by_label("类型").select_option(label="单选")
+    page.locator("#fb-fields > li").first.get_by_label("选项（每行一个）").fill("")
+    preview = page.locator("#preview-slot")
+    expect(preview.locator(".form-error")).to_have_count(1)
+    expect(preview.locator(".form-error")).to_contain_text("至少要有一个选项")
+    expect(preview.locator(".form-error")).to_contain_text("字段“")
+    page.get_by_text("JSON（高级）", exact=True).click()
+    page.get_by_label("表单定义（JSON）").fill('{"type": "object" "properties": {}}')
+    expect(preview.locator(".form-error")).to_have_text("表单定义（JSON）第 1 行第 19 列：缺少逗号。")
+    page.get_by_role("button", name="保存表单").click()
+    expect(page.locator(".form-error")).to_have_count(1)
+    expect(page.locator("#save-error")).to_contain_text("缺少逗号")
+    assert "Expecting" not in page.content()
