@@ -140,3 +140,24 @@ def test_form_builder_errors_are_chinese_once_and_name_the_field(new_context, li
     expect(page.locator(".form-error")).to_have_count(1)
     expect(page.locator("#save-error")).to_contain_text("缺少逗号")
     assert "Expecting" not in page.content()
+
+
+def test_reimporting_a_published_procedure_keeps_its_forms_and_asks_first_on_a_phone(new_context, live_server):
+    page = new_context(base_url=live_server, locale="zh-CN", viewport={"width": 375, "height": 800}).new_page()
+    page.goto("/login")
+    page.get_by_label("用户名").fill("admin")
+    page.get_by_label("密码").fill("xieshang")
+    page.get_by_role("button", name="登录").click()
+    page.goto("/modeler")
+    page.get_by_label("BPMN 2.0 文件").set_input_files(str(ROOT / "processes" / "proposal.bpmn"))
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(page.get_by_label("流程编号")).to_have_value("proposal")
+    expect(page.locator("#import-forms li[data-source=existing]")).to_have_count(10)
+    expect(page.locator("#import-forms li[data-source=missing]")).to_have_count(0)
+    expect(page.locator("#import-replace")).to_contain_text("已是已发布的流程“提案办理”")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1  # nothing wider than the phone
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator("#import-replace [role=alert]")).to_contain_text("请勾选确认替换")
+    page.get_by_label(re.compile("我已核对")).check()
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator("#draft-state")).to_have_text("基于第 1 版的工作稿")
