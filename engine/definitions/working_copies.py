@@ -298,8 +298,10 @@ def template(key: str, name: str, starter: str = OFFICE, handler: str = OFFICE) 
         f'<dc:Bounds x="150" y="{80 + index * height}" width="730" height="{height}" /></bpmndi:BPMNShape>\n'
         for index, (lane_id, _role, _refs) in enumerate(lanes))
     marker = ' isMarkerVisible="true"'
+    above = '<bpmndi:BPMNLabel><dc:Bounds x="{x}" y="{y}" width="60" height="14" /></bpmndi:BPMNLabel>'
     di += "".join(f'      <bpmndi:BPMNShape id="{ref}_di" bpmnElement="{ref}"{marker if ref.startswith("gw") else ""}>'
-                  f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" /></bpmndi:BPMNShape>\n'
+                  f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" />'
+                  + (above.format(x=x - 5, y=y - 20) if ref.startswith("gw") else "") + "</bpmndi:BPMNShape>\n"
                   for ref, (x, y, w, h) in shapes.items())
     di += "".join(f'      <bpmndi:BPMNEdge id="{ref}_di" bpmnElement="{ref}">'
                   + "".join(f'<di:waypoint x="{x}" y="{y}" />' for x, y in points) + "</bpmndi:BPMNEdge>\n"
