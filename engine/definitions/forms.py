@@ -32,7 +32,7 @@ def load_files(paths: set[str], base_dir: Path) -> dict[str, dict | None]:
 
 
 TYPES = N_("string（文本）、number（数字）、integer（整数）、boolean（是否）、array（多项）、object（一组字段）")
-TEXT_LIMIT, LONG_TEXT_LIMIT = 200, 5000  # default maxLength of a text and a long-text field
+BUILDER_TEXT_LIMIT, BUILDER_LONG_TEXT_LIMIT = 200, 5000  # default maxLength of a text and a long-text field
 
 
 def _schema_reason(err):
@@ -202,7 +202,7 @@ def with_default_limits(schema: dict) -> dict:
             return
         if prop.get("type") == "string" and "maxLength" not in prop and not prop.get("format") \
                 and prop.get("x-widget") not in ("unit", "member", "file") and not choices(prop):
-            prop["maxLength"] = LONG_TEXT_LIMIT if prop.get("x-widget") == "textarea" else TEXT_LIMIT
+            prop["maxLength"] = BUILDER_LONG_TEXT_LIMIT if prop.get("x-widget") == "textarea" else BUILDER_TEXT_LIMIT
         if prop.get("type") == "array" and isinstance(prop.get("items"), dict):
             for cell in (prop["items"].get("properties") or {}).values():
                 limit(cell)

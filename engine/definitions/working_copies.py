@@ -101,7 +101,7 @@ def create(session: Session, key: str, name: str, actor: User, starter: str | No
     start_form = {"type": "object", "title": name, "properties": {
         "title": {"type": "string", "title": "事项标题", "maxLength": 200},
         "content": {"type": "string", "title": "事项内容", "x-widget": "textarea", "maxLength": 5000}},
-        "required": ["title"]}
+        "required": ["title"], "x-readonly-from": ["opinion"]}  # on 修改: why it came back
     step_form = {"type": "object", "title": "办理意见", "properties": {
         "opinion": {"type": "string", "title": "办理意见", "x-widget": "textarea", "maxLength": 5000},
         "decision": {"type": "string", "title": "办理结果", "description": "需要发起人修改的，选“退回修改”",
@@ -310,8 +310,10 @@ def template(key: str, name: str, starter: str = OFFICE, handler: str = OFFICE) 
         f'<dc:Bounds x="150" y="{80 + index * height}" width="730" height="{height}" /></bpmndi:BPMNShape>\n'
         for index, (lane_id, _role, _refs) in enumerate(lanes))
     marker = ' isMarkerVisible="true"'
+    above = '<bpmndi:BPMNLabel><dc:Bounds x="{x}" y="{y}" width="60" height="14" /></bpmndi:BPMNLabel>'
     di += "".join(f'      <bpmndi:BPMNShape id="{ref}_di" bpmnElement="{ref}"{marker if ref.startswith("gw") else ""}>'
-                  f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" /></bpmndi:BPMNShape>\n'
+                  f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" />'
+                  + (above.format(x=x - 5, y=y - 20) if ref.startswith("gw") else "") + "</bpmndi:BPMNShape>\n"
                   for ref, (x, y, w, h) in shapes.items())
     di += "".join(f'      <bpmndi:BPMNEdge id="{ref}_di" bpmnElement="{ref}">'
                   + "".join(f'<di:waypoint x="{x}" y="{y}" />' for x, y in points) + "</bpmndi:BPMNEdge>\n"

@@ -120,3 +120,44 @@ def test_looking_at_a_published_procedure_leaves_no_working_copy(new_context, li
     expect(page.locator("#draft-state")).to_have_text("已发布第 1 版，没有未发布的修改")
     page.goto("/modeler")
     expect(page.locator("tr[data-key='proposal'] td").nth(4)).to_have_text("—")
+
+
+def test_form_builder_errors_are_chinese_once_and_name_the_field(new_context, live_server):
+    page = login(new_context, live_server, "admin")
+    page.goto("/modeler/proposal/forms/edit?path=forms/proposal/review.json")
+    expect(page.locator("#fb-fields > li").first).to_be_visible()
+    card = page.locator("#fb-fields > li").first
+    card.get_by_label("类型").select_option(label="单选")
+    page.locator("#fb-fields > li").first.get_by_label("选项（每行一个）").fill("")
+    preview = page.locator("#preview-slot")
+    expect(preview.locator(".form-error")).to_have_count(1)
+    expect(preview.locator(".form-error")).to_contain_text("至少要有一个选项")
+    expect(preview.locator(".form-error")).to_contain_text("字段“")
+    page.get_by_text("JSON（高级）", exact=True).click()
+    page.get_by_label("表单定义（JSON）").fill('{"type": "object" "properties": {}}')
+    expect(preview.locator(".form-error")).to_have_text("表单定义（JSON）第 1 行第 19 列：缺少逗号。")
+    page.get_by_role("button", name="保存表单").click()
+    expect(page.locator(".form-error")).to_have_count(1)
+    expect(page.locator("#save-error")).to_contain_text("缺少逗号")
+    assert "Expecting" not in page.content()
+
+
+def test_reimporting_a_published_procedure_keeps_its_forms_and_asks_first_on_a_phone(new_context, live_server):
+    page = new_context(base_url=live_server, locale="zh-CN", viewport={"width": 375, "height": 800}).new_page()
+    page.goto("/login")
+    page.get_by_label("用户名").fill("admin")
+    page.get_by_label("密码").fill("xieshang")
+    page.get_by_role("button", name="登录").click()
+    page.goto("/modeler")
+    page.get_by_label("BPMN 2.0 文件").set_input_files(str(ROOT / "processes" / "proposal.bpmn"))
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(page.get_by_label("流程编号")).to_have_value("proposal")
+    expect(page.locator("#import-forms li[data-source=existing]")).to_have_count(10)
+    expect(page.locator("#import-forms li[data-source=missing]")).to_have_count(0)
+    expect(page.locator("#import-replace")).to_contain_text("已是已发布的流程“提案办理”")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1  # nothing wider than the phone
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator("#import-replace [role=alert]")).to_contain_text("请勾选确认替换")
+    page.get_by_label(re.compile("我已核对")).check()
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator("#draft-state")).to_have_text("基于第 1 版的工作稿")
