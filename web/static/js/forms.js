@@ -62,6 +62,7 @@
     var html = template.innerHTML.split("__i__").join(String(index)).split("__n__").join(String(rows.children.length + 1));
     rows.insertAdjacentHTML("beforeend", html);
     var row = rows.lastElementChild;
+    if (window.xieshangWidgets) window.xieshangWidgets(row);  // pickers and date pickers in the new row
     wireRow(group, row);
     var first = row.querySelector("input, select, textarea");
     if (first) first.focus();

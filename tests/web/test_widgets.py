@@ -1,0 +1,51 @@
+"""Pickers that find units and members by pinyin, the inbox on a phone, and widgets in the page's language
+(issue 13.3–5) — the markup and assets the browser widgets need; tests/browser/test_clerk_widgets.py uses them."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import render_template_string
+
+from web.forms import build_fields
+from web.pinyin import search_key
+
+from .helpers import ACCEPT, REPLY_A, do, task_id, text, to_accept
+from .test_forms_groups import SCHEMA as GROUP_SCHEMA, options_for as group_options
+
+STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
+
+
+def test_pinyin_initials_and_syllables_of_titles():
+    assert search_key("县卫生健康委员会") == "xwsjkwyh xianweishengjiankangweiyuanhui"
+    assert search_key("刘芳（委员）（县财政局）").startswith("lfwyxczj ")
+    assert search_key("ABC") == ""
+
+
+def test_every_reference_field_is_a_searchable_picker_with_pinyin_even_in_a_repeated_group(client, auth, db):
+    auth.as_("member1")
+    page = client.get("/proposals/new").get_data(as_text=True)
+    cosigners = re.search(r'<select id="f-cosigners" name="cosigners" data-picker[^>]*multiple[^>]*>(.*?)</select>', page, re.S)
+    assert cosigners and 'data-pinyin="lfwy' in cosigners.group(1)  # 刘芳（委员）…
+    assert "按住 Ctrl" in page  # without script: still a plain multi-select
+
+    with client.application.test_request_context():
+        html = render_template_string("{% import '_form.html' as form with context %}{{ form.fields(fields) }}",
+                                      fields=build_fields(GROUP_SCHEMA, {}, {}, group_options))
+    assert re.search(r'<select id="f-participants\.0\.unit" name="participants\.0\.unit" data-picker', html)
+    template = html[html.index('<template class="row-template">'):]
+    assert re.search(r'name="participants\.__i__\.unit" data-picker', template)  # rows added later too
+    assert '<option value="czj" data-pinyin="xczj xiancaizhengju">县财政局</option>' in html
+
+
+def test_the_assign_form_offers_units_by_pinyin(client, auth, db):
+    from .helpers import submit, REVIEW
+
+    instance = submit(auth, client)
+    do(auth, client, db, "tiwei", instance, "review", REVIEW)
+    auth.as_("office1")
+    page = client.get(f"/tasks/{task_id(db, 'office1', instance, 'assign')}").get_data(as_text=True)
+    assert re.search(r'<select id="f-co_units" name="co_units" data-picker[^>]* multiple', page)
+    assert '<option value="wjw" data-pinyin="xwsjkwyh xianweishengjiankangweiyuanhui">县卫生健康委员会</option>' in page
+    assert 'data-no-results="没有匹配的选项"' in page
+
