@@ -49,3 +49,36 @@ def test_the_assign_form_offers_units_by_pinyin(client, auth, db):
     assert '<option value="wjw" data-pinyin="xwsjkwyh xianweishengjiankangweiyuanhui">县卫生健康委员会</option>' in page
     assert 'data-no-results="没有匹配的选项"' in page
 
+
+def test_dates_and_files_use_the_pages_own_widgets(client, auth, db):
+    instance = to_accept(auth, client, db)
+    do(auth, client, db, "czj_clerk", instance, "accept", ACCEPT)
+    auth.as_("czj_clerk")
+    page = client.get(f"/tasks/{task_id(db, 'czj_clerk', instance, 'handle')}").get_data(as_text=True)
+    assert 'type="date"' not in page
+    assert re.search(r'id="f-contact_date" name="contact_date" value=""\s+type="text" data-datepicker', page)
+    assert 'src="/static/vendor/widgets/widgets.js" defer' in page and "vendor/widgets/widgets.css" in page
+    bad = client.post(f"/tasks/{task_id(db, 'czj_clerk', instance, 'handle')}",
+                      data={**REPLY_A, "contact_date": "3/20/2026"})
+    assert bad.status_code == 422 and "格式不正确" in text(bad)  # typed by hand: still checked on the server
+
+    case = client.get(f"/instances/{instance}").get_data(as_text=True)
+    pick = re.search(r'<span class="file-pick">\s*<input type="file" id="upload-file" name="file"[^>]*>\s*'
+                     r'<span class="file-button" aria-hidden="true">选择文件</span>\s*'
+                     r'<span class="file-name">未选择文件</span>', case)
+    assert pick, case[case.index('id="attachments"'):][:1500]
+    english = client.get(f"/instances/{instance}?lang=en").get_data(as_text=True)
+    assert "Choose file" in english and "No file chosen" in english
+
+
+def test_the_widget_bundle_is_built_from_pinned_npm_packages(client):
+    import json
+
+    package = json.loads((STATIC.parents[1] / "package.json").read_text())
+    assert package["dependencies"]["tom-select"] == "2.6.2" and package["dependencies"]["air-datepicker"] == "3.6.0"
+    bundle = client.get("/static/vendor/widgets/widgets.js")
+    assert bundle.status_code == 200 and b"xieshangWidgets" in bundle.data
+    bundle.close()
+    source = (STATIC / "widgets" / "src" / "widgets.js").read_text()
+    assert "air-datepicker/locale/zh" in source and "air-datepicker/locale/en" in source
+

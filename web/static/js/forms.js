@@ -79,7 +79,8 @@
   function wireUploads(form) {
     form.querySelectorAll('input[type=file][name^="upload:"]').forEach(function (input) {
       input.addEventListener("change", function () {
-        var button = input.parentNode.querySelector("button.upload");
+        var line = input.closest(".upload-line") || input.parentNode;
+        var button = line.querySelector("button.upload");
         if (!input.files.length || !button) return;
         var max = parseInt(input.getAttribute("data-max"), 10);
         if (max && input.files[0].size > max) {
