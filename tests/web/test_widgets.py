@@ -82,3 +82,16 @@ def test_the_widget_bundle_is_built_from_pinned_npm_packages(client):
     source = (STATIC / "widgets" / "src" / "widgets.js").read_text()
     assert "air-datepicker/locale/zh" in source and "air-datepicker/locale/en" in source
 
+
+def test_the_inbox_folds_its_filters_on_a_phone_unless_one_is_in_use(client, auth):
+    auth.as_("office1")
+    page = client.get("/inbox").get_data(as_text=True)
+    assert '<details class="filter-panel" open>' in page and "筛选与排序" in page
+    assert 'src="/static/js/inbox.js"' in page
+    assert '<details class="filter-panel" open data-active>' in client.get("/inbox?q=老旧").get_data(as_text=True)
+    script = (STATIC / "js" / "inbox.js").read_text()
+    assert 'hasAttribute("data-active")' in script and "max-width: 720px" in script
+    css = (STATIC / "app.css").read_text()
+    narrow = css[css.index("/* 我的待办 on a narrow screen"):]
+    assert ".worklist .saved-views { order: 2; }" in narrow and ".mainnav { flex-wrap: nowrap;" in narrow
+    assert ".who a, .who button { white-space: nowrap; }" in css  # 退出 never wraps
