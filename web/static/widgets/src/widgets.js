@@ -44,7 +44,8 @@ function picker(select) {
   const listbox = instance.dropdown_content;
   listbox.removeAttribute('aria-labelledby');
   if (name) listbox.setAttribute('title', name);
-  if (name) select.setAttribute('title', name);  // the hidden select Tom Select keeps in sync, named the same way
+  // the select Tom Select keeps in sync stays in the form but out of the accessibility tree (and out of tab order)
+  select.setAttribute('aria-hidden', 'true');
   const help = select.parentNode.querySelector('.ctrl-help');
   if (help) help.remove();  // typing and tapping replace Ctrl-click
 }
