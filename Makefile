@@ -45,6 +45,13 @@ $(VENDOR)/modeler/modeler.js: $(VENDOR)/.installed $(wildcard web/static/modeler
 	node_modules/.bin/esbuild web/static/modeler/src/modeler.js --bundle --format=esm --minify --target=es2020 \
 	      --log-level=error --outfile=$@
 
+# Pickers, date picker and file inputs in the page's language (Tom Select, air-datepicker), bundled by esbuild.
+vendor: $(VENDOR)/widgets/widgets.js
+$(VENDOR)/widgets/widgets.js: $(VENDOR)/.installed $(wildcard web/static/widgets/src/*)
+	mkdir -p $(VENDOR)/widgets
+	node_modules/.bin/esbuild web/static/widgets/src/widgets.js --bundle --format=iife --minify --target=es2020 \
+	      --log-level=error --outfile=$@
+
 # The SQLite database under instance/, with the processes deployed and the demo people (idempotent).
 database: install
 	$(BIN)/xieshang init-db

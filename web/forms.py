@@ -51,6 +51,13 @@ class Field:
         return json.dumps(self.show_if, ensure_ascii=False) if self.show_if else ""
 
     @property
+    def options(self) -> list[tuple[str, str, str]]:
+        """(value, title, pinyin) of each choice: a picker matches typed pinyin initials on the page."""
+        from web.pinyin import search_key
+
+        return [(value, title, search_key(title)) for value, title in self.choices]
+
+    @property
     def form_value(self) -> str:
         return form_text(self.value, self.widget)
 

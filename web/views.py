@@ -10,6 +10,7 @@ from flask_babel import get_locale, gettext as _
 
 from engine import clock
 from web.i18n import LANGUAGES, N_
+from web.pinyin import search_key
 
 STATUS = {"running": N_("办理中"), "completed": N_("已办结"), "error": N_("出错")}
 EVENT_KINDS = {
@@ -66,4 +67,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(status_text, "status")
     app.add_template_filter(event_kind_text, "event_kind")
     app.add_template_global(is_overdue, "is_overdue")
+    app.add_template_filter(search_key, "pinyin")
     app.context_processor(_globals)

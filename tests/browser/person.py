@@ -29,3 +29,13 @@ class Person:
         expect(row).to_have_count(1)
         row.get_by_role("link", name=self.title).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(step)
+
+
+def pick(box, values) -> None:
+    """Choose in a searchable picker (Tom Select over a form's <select>), `box` its combobox (get_by_role("combobox",
+    name=label)), as select_option would:
+    `values` a value or a list of values (a multi-select). The typing and tapping itself is tested in
+    tests/browser/test_clerk_widgets.py."""
+    expect(box).to_have_attribute("role", "combobox")
+    box.evaluate("(el, v) => document.getElementById(el.id.replace(/-ts-control$/, '')).tomselect.setValue(v)",
+                 values)

@@ -17,6 +17,7 @@ from tests.case_material import PDF, start_material
 from tests.web.conftest import build_demo_db
 from web import create_app
 from web.db import EXTENSION, dispose
+from tests.browser.person import pick
 
 pytestmark = pytest.mark.browser
 NAME = re.compile(r"^姓名")  # the label of a row's name cell (required: "姓名*")
@@ -138,7 +139,7 @@ def test_group_conditional_file_and_draft(new_context, server, artifacts):
     rows = form.locator('[data-group="participants"] .group-rows > li')
     expect(rows).to_have_count(2)
     form.get_by_label(NAME).nth(0).fill("王五")
-    form.get_by_label("单位", exact=True).nth(0).select_option("czj")
+    pick(form.get_by_role("combobox", name="单位", exact=True).nth(0), "czj")
     form.get_by_label(NAME).nth(1).fill("要删掉的人")
     form.get_by_role("button", name="再加一行").focus()
     page.keyboard.press("Enter")

@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .person import Person as BrowserPerson
+from .person import Person as BrowserPerson, pick
 from sqlalchemy import select
 
 from engine import db as engine_db
@@ -66,11 +66,11 @@ def test_quarterly_forum_from_start_to_the_feedback_on_its_outcome(new_context, 
     expect(page.get_by_role("heading", level=1)).to_have_text("季协商座谈会")
     expect(page.get_by_label("提出议题的单位")).to_be_hidden()  # only for topics raised outside the plan
     page.get_by_label("县政府交办或提出").check()
-    page.get_by_label("提出议题的单位").select_option("zfb")
+    pick(page.get_by_role("combobox", name="提出议题的单位"), "zfb")
     office.fill({"协商议题": TITLE, "议题说明": "冷链设施不足，农产品损耗大。", "牵头领导": "李副主席",
                  "联系的党政分管领导": "孙立（副县长）", "计划日期": "2026-03-20"})
-    page.get_by_label("牵头专门委员会").select_option("jjw")
-    page.get_by_label("提供协商材料的部门").select_option(["fgw"])
+    pick(page.get_by_role("combobox", name="牵头专门委员会"), "jjw")
+    pick(page.get_by_role("combobox", name="提供协商材料的部门"), ["fgw"])
     office.shot("01-start")
     page.get_by_role("button", name="发起").click()
     expect(page.locator(".flash")).to_have_text("已发起")
@@ -90,7 +90,7 @@ def test_quarterly_forum_from_start_to_the_feedback_on_its_outcome(new_context, 
     expect(readonly).to_contain_text("县政协经济委员会")
     office.fill({"会议日期": "2026-03-20", "会议地点": "政协三楼会议室", "主持人": "吴海",
                  "邀请的党政领导": "孙立（副县长）", "邀请的专家学者": "王教授（通辽职业学院）"})
-    page.get_by_label("邀请参加的部门").select_option(["fgw", "czj"])
+    pick(page.get_by_role("combobox", name="邀请参加的部门"), ["fgw", "czj"])
     office.submit_task()
 
     # 专门委员会 会前调研 ∥ 承办单位 提供协商材料
@@ -100,7 +100,7 @@ def test_quarterly_forum_from_start_to_the_feedback_on_its_outcome(new_context, 
     jjw.fill({"调研题目": "县域冷链物流专题调研", "牵头领导": "李副主席", "开始日期": "2026-03-02",
               "结束日期": "2026-03-06", "调研地点和单位": "开鲁镇、东风镇", "参加调研的专家": "王教授（通辽职业学院）",
               "调研报告": "调研发现冷库容量不足、冷链运输短缺、标准不统一三个问题。"})
-    jjw.page.get_by_label("参加调研的委员").select_option(["member1", "member2"])
+    pick(jjw.page.get_by_role("combobox", name="参加调研的委员"), ["member1", "member2"])
     jjw.shot("02-research")
     jjw.submit_task()
 
@@ -123,11 +123,11 @@ def test_quarterly_forum_from_start_to_the_feedback_on_its_outcome(new_context, 
                  "到会的专家学者和其他人士": "王教授（通辽职业学院）",
                  "会议纪要": "会议听取了县发改委情况通报，委员发言讨论。",
                  "形成的共识和主要意见建议": "一致认为应加大冷链设施投入，建立长效机制。"})
-    page.get_by_label("出席委员").select_option(["member1", "member2", "member3"])
-    page.get_by_label("请假委员").select_option(["member4"])
-    page.get_by_label("缺席委员").select_option(["member5"])
-    page.get_by_label("到会部门").select_option(["fgw", "czj"])
-    page.get_by_label("发言委员").select_option(["member1", "member3"])
+    pick(page.get_by_role("combobox", name="出席委员"), ["member1", "member2", "member3"])
+    pick(page.get_by_role("combobox", name="请假委员"), ["member4"])
+    pick(page.get_by_role("combobox", name="缺席委员"), ["member5"])
+    pick(page.get_by_role("combobox", name="到会部门"), ["fgw", "czj"])
+    pick(page.get_by_role("combobox", name="发言委员"), ["member1", "member3"])
     office.shot("03-record")
     office.submit_task()
 
@@ -136,7 +136,7 @@ def test_quarterly_forum_from_start_to_the_feedback_on_its_outcome(new_context, 
     expect(page.get_by_label("专题报告")).to_be_checked()
     office.fill({"成果标题": OUTCOME_TITLE, "主要内容和意见建议": "一、加大冷库建设投入；二、完善冷链运输体系；三、统一标准。",
                  "提出意见建议的团体": "县政协经济委员会"})
-    page.get_by_label("提出意见建议的委员").select_option(["member1", "member3"])
+    pick(page.get_by_role("combobox", name="提出意见建议的委员"), ["member1", "member3"])
     office.submit_task()
     zhuxi = person("zhuxi")
     zhuxi.open_task("主席审定")
@@ -168,7 +168,7 @@ def test_quarterly_forum_from_start_to_the_feedback_on_its_outcome(new_context, 
     leader.fill({"阅批日期": "2026-04-06", "阅批领导": "钱进"})
     leader.page.get_by_label("作出批示").check()
     leader.fill({"批示内容": INSTRUCTION, "落实时限": "2026-06-30"})
-    leader.page.get_by_label("要求落实的部门").select_option(["fgw"])
+    pick(leader.page.get_by_role("combobox", name="要求落实的部门"), ["fgw"])
     leader.shot("04-instruction")
     leader.submit_task()
 

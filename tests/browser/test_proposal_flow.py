@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .person import Person as BrowserPerson
+from .person import Person as BrowserPerson, pick
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ def test_proposal_from_submission_to_archive(new_context, live_server, artifacts
     page = member1.page
     page.get_by_role("link", name="提交提案").click()
     page.get_by_label("提案标题").fill(TITLE)
-    page.get_by_label("类别").select_option("社会")
+    pick(page.get_by_role("combobox", name="类别"), "社会")
     page.get_by_label("案由").fill("城区老旧小区管网老化，居民反映强烈。")
     page.get_by_label("建议").fill("一、摸清底数；二、分年度实施；三、引入社会资本。")
     member1.shot("01-submit-form")
@@ -61,7 +61,7 @@ def test_proposal_from_submission_to_archive(new_context, live_server, artifacts
     office1 = person("office1")
     office1.open_task("交办")
     expect(office1.page.locator("section.readonly")).to_contain_text("城区老旧小区管网老化")
-    office1.page.get_by_label("主办单位").select_option("czj")
+    pick(office1.page.get_by_role("combobox", name="主办单位"), "czj")
     office1.page.get_by_label("交办意见").fill("请财政局主办。")
     office1.shot("04-assign")
     office1.submit_task()

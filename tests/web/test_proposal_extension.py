@@ -41,7 +41,7 @@ def handle_due(db, instance_id: int) -> dt.datetime:
 def test_the_date_field_is_offered_for_an_extension_only(client, db, overdue):
     page = client.get(f"/tasks/{task_id(db, 'duban', overdue, 'remind')}").get_data(as_text=True)
     assert 'data-key="extended_due" data-show-if="{&#34;remind_action&#34;: [&#34;同意延期&#34;]}"' in page
-    assert 'name="extended_due"' in page and 'type="date"' in page and "延期至" in page
+    assert 'name="extended_due"' in page and 'data-datepicker' in page and "延期至" in page
     assert "同意延期时必填；须晚于原答复期限，且晚于今天" in page
 
 

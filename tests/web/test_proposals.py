@@ -1,6 +1,8 @@
 """提交提案 and 我的提案."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from engine.procedures.proposal.records import Proposal
@@ -15,7 +17,7 @@ def test_new_proposal_page_renders_the_start_form(client, auth):
     page, html = text(response), response.get_data(as_text=True)
     for label in ("提交提案", "提案标题", "类别", "案由", "建议", "联名委员"):
         assert label in page
-    assert 'maxlength="100"' in html and '<option value="生态文明">' in html
+    assert 'maxlength="100"' in html and '<option value="生态文明" data-pinyin="stwm shengtaiwenming">' in html
     assert 'value="member2"' in html and 'value="member1"' not in html  # one cannot cosign one's own proposal
 
 
@@ -44,7 +46,7 @@ def test_invalid_submission_is_422_with_field_errors_and_nothing_created(client,
     html = response.get_data(as_text=True)
     assert 'id="err-title" role="alert">此项必填<' in html
     assert 'id="err-category" role="alert">请选择列出的选项<' in html
-    assert SUBMIT["content"] in html and '<option value="member2" selected>' in html  # the input is kept
+    assert SUBMIT["content"] in html and re.search(r'<option value="member2" data-pinyin="[^"]*" selected>', html)  # the input is kept
     assert instance_count(db) == before
     assert scalar(db, select(Proposal.id)) is None
 

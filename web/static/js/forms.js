@@ -62,6 +62,7 @@
     var html = template.innerHTML.split("__i__").join(String(index)).split("__n__").join(String(rows.children.length + 1));
     rows.insertAdjacentHTML("beforeend", html);
     var row = rows.lastElementChild;
+    if (window.xieshangWidgets) window.xieshangWidgets(row);  // pickers and date pickers in the new row
     wireRow(group, row);
     var first = row.querySelector("input, select, textarea");
     if (first) first.focus();
@@ -78,7 +79,8 @@
   function wireUploads(form) {
     form.querySelectorAll('input[type=file][name^="upload:"]').forEach(function (input) {
       input.addEventListener("change", function () {
-        var button = input.parentNode.querySelector("button.upload");
+        var line = input.closest(".upload-line") || input.parentNode;
+        var button = line.querySelector("button.upload");
         if (!input.files.length || !button) return;
         var max = parseInt(input.getAttribute("data-max"), 10);
         if (max && input.files[0].size > max) {
