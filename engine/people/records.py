@@ -1,6 +1,8 @@
 """Rosters: members of the CPPCC and what they are grouped by (sector, committee, liaison group, term)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -62,3 +64,14 @@ class Member(Base):
     liaison_group: Mapped[LiaisonGroup | None] = relationship(lazy="joined")
     unit: Mapped[Unit | None] = relationship(lazy="joined")
     term: Mapped[Term | None] = relationship(lazy="joined")
+
+
+class LoginFailure(Base):
+    """A wrong password or unknown username at login, kept a day: login throttling counts them per username and per
+    client address (engine/people/throttle.py), in the database so that every worker process sees the same count."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(60), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)

@@ -352,3 +352,69 @@ def test_an_administrator_changing_their_own_roles_stays_logged_in(site, site_db
     assert response.status_code == 302
     assert admin.get("/inbox").status_code == 200 and elsewhere.get("/inbox").status_code == 302
     assert admin.post(f"/accounts/{target}", data={"unit": "", "roles": chosen}).status_code == 302
+
+
+# ---------------------------------------------------------------- 2. login throttling
+
+def _failures(db, username: str) -> int:
+    from sqlalchemy import func, select
+
+    from engine.people.records import LoginFailure
+
+    value = db.scalar(select(func.count()).select_from(LoginFailure).where(LoginFailure.username == username))
+    db.rollback()
+    return value
+
+
+def test_an_account_is_throttled_after_five_failures_whichever_worker_counts_them(site, direct, site_db, caplog):
+    import datetime as dt
+
+    from engine import clock
+
+    from .helpers import text
+
+    workers = [site.test_client(), direct.test_client()]  # two app instances on one database, like two processes
+    for attempt in range(5):
+        response = login(workers[attempt % 2], "nyw_clerk", "wrong-password",
+                         environ_base={"REMOTE_ADDR": f"192.0.2.{attempt + 1}"})
+        assert response.status_code == 401 and "用户名或密码错误" in text(response)
+    assert _failures(site_db, "nyw_clerk") == 5
+    refused = login(site.test_client(), "nyw_clerk", environ_base={"REMOTE_ADDR": "192.0.2.50"})  # the right one
+    assert refused.status_code == 429 and "登录失败次数过多，请 15 分钟后再试。" in text(refused)
+    assert refused.headers["Retry-After"] == "900" and "/login" not in refused.headers.get("Location", "")
+    assert "login throttled user=nyw_clerk" in caplog.text and "login failed user=nyw_clerk" in caplog.text
+    assert _failures(site_db, "nyw_clerk") == 5, "a refused attempt is not counted again"
+    clock.set_now(clock.now() + dt.timedelta(minutes=15, seconds=1))
+    assert login(site.test_client(), "nyw_clerk", environ_base={"REMOTE_ADDR": "192.0.2.50"}).status_code == 302
+    assert _failures(site_db, "nyw_clerk") == 0, "a successful login forgets the failures"
+
+
+def test_an_address_is_throttled_after_twenty_failures_across_usernames(site):
+    from .helpers import text
+
+    client = site.test_client()
+    flood = {"REMOTE_ADDR": "198.51.100.23"}
+    for attempt in range(20):
+        assert login(client, f"nobody{attempt}", "x", environ_base=flood).status_code == 401
+    refused = login(client, "shw_clerk", environ_base=flood)
+    assert refused.status_code == 429 and "分钟后再试" in text(refused)
+    assert login(client, "shw_clerk", environ_base={"REMOTE_ADDR": "198.51.100.24"}).status_code == 302
+
+
+def test_an_unknown_username_costs_one_password_hash_like_a_known_one(site, site_db, monkeypatch):
+    from sqlalchemy import select
+
+    import web.auth
+    from engine.models import User
+
+    checked: list[str] = []
+    real = web.auth.check_password_hash
+    monkeypatch.setattr(web.auth, "check_password_hash", lambda stored, pw: checked.append(stored) or real(stored, pw))
+    client = site.test_client()
+    for username in ("kww_clerk", "no-such-person"):
+        assert login(client, username, "wrong-password", environ_base={"REMOTE_ADDR": "203.0.113.77"}).status_code == 401
+    known, unknown = checked
+    stored = site_db.scalar(select(User.password_hash).where(User.username == "kww_clerk"))
+    site_db.rollback()
+    assert known == stored and unknown != stored
+    assert unknown.split("$", 1)[0] == stored.split("$", 1)[0], "the dummy hash costs what a real one costs"
