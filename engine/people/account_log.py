@@ -1,6 +1,8 @@
 """The account log: every change to a login (by 账号管理 or by the roster) as a hash-chained audit event."""
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy.orm import Session
 
 from engine.models import Event, User
@@ -17,3 +19,9 @@ def record(session: Session, actor: User | None, kind: str, user: User, changes:
     if source:
         data["source"] = source
     return audit.record_log(session, KINDS, kind, actor, data)
+
+
+def end_sessions(user: User) -> str:
+    """A new session stamp: every session logged in with the old one ends at its next request."""
+    user.session_stamp = secrets.token_hex(16)
+    return user.session_stamp

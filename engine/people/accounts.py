@@ -7,7 +7,6 @@ themselves (`verify_log`). Passwords an administrator gives or resets must be ch
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine.runtime import audit
 from engine.worklist import claims
 from engine.people import account_log, permissions
+from engine.people.account_log import end_sessions
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
 from engine.models import Event, Role, Unit, User
 from engine.people.passwords import check_password, generate_password, hash_password, password_problem
@@ -245,12 +245,6 @@ def change_own_password(session: Session, user: User, current: str, new: str, ag
     end_sessions(user)  # every other session; the one that changed it keeps the new stamp (web/users.py)
     session.flush()
     _record(session, user, "password_change", user, {})
-
-
-def end_sessions(user: User) -> str:
-    """A new session stamp: every session logged in with the old one ends at its next request."""
-    user.session_stamp = secrets.token_hex(16)
-    return user.session_stamp
 
 
 # ---------------------------------------------------------------- rules

@@ -384,6 +384,8 @@ def _apply_member(session: Session, ref: _References, v: dict) -> Member:
         user.active = False
     session.add(member)
     session.flush()
+    if not created and (sorted(user.role_keys) != before["roles"] or user.active != before["active"]):
+        account_log.end_sessions(user)  # what they may see changed: they log in again, as after 账号管理's changes
     _record_account_changes(session, ref.actor, user, created, before)
     return member
 

@@ -98,3 +98,17 @@ def test_every_change_the_import_makes_is_in_the_accounts_history(deployed, user
     rosters.import_workbook(deployed, workbook(_row("member1", "改了名", "否")), users.office1)
     deployed.commit()
     assert len(accounts.history(deployed, member1)) == count
+
+
+def test_an_import_that_changes_what_a_person_may_do_ends_their_sessions(deployed, users, both_backends):
+    """Deactivated by the roster, or given the 委员 role: their open sessions end, as after 账号管理's changes; a
+    rename alone leaves them logged in."""
+    member1, member2 = users.member1, users.member2
+    stamps = {u.username: u.session_stamp for u in (member1, member2)}
+    rosters.import_workbook(deployed, workbook(_row("member1", "改了名"), _row("member2", member2.name, "否")),
+                            users.office1)
+    deployed.commit()
+    deployed.refresh(member1)
+    deployed.refresh(member2)
+    assert member1.session_stamp == stamps["member1"]  # renamed only
+    assert member2.session_stamp != stamps["member2"] and not member2.active
