@@ -288,7 +288,7 @@ def web_paths(n: int, scratch: Path, use_cprofile: bool, inbox_rows: int = 200) 
 
     committee, member, office = login("tiwei"), login("member1"), login("office1")
     status, page = committee.call("GET", f"/tasks/{tasks[0]}")
-    complete_body = page_form(page).filled({"decision": "立案", "is_key": "true"})
+    complete_body = page_form(page).filled({"decision": "立案", "is_key": "true", "lead_leader": "lingdao", "oversight_leader": "zhuxi"})
     status, page = member.call("GET", "/proposals/new")
     start_body = page_form(page).filled(dict(fixtures.SUBMIT))
     engine = app.extensions[EXTENSION]["engine"]

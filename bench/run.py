@@ -34,6 +34,7 @@ class Config:
     warmup: int = 20
     walks: int = 10
     finished: int = 1_000_000
+    year_finished: int = 100_000  # the office's pages on 10 years of 10,000 proposals each
     tiers: tuple[int, ...] = (1_000, 10_000, 100_000)
     inbox_n: int = 300
     big_n: int = 50  # starts and completions on the large database
@@ -45,7 +46,7 @@ class Config:
 
     @classmethod
     def quick_run(cls) -> "Config":
-        return cls(quick=True, raw_n=5, n=5, warmup=2, walks=1, finished=2_000, tiers=(100, 300, 1_000), inbox_n=5,
+        return cls(quick=True, raw_n=5, n=5, warmup=2, walks=1, finished=2_000, tiers=(100, 300, 1_000), inbox_n=5, year_finished=2_000,
                    big_n=3, tp_seconds=0.25, tp_tasks=60, data_dir=None)  # the small database: in the scratch dir
 
 
@@ -77,6 +78,7 @@ def expected_keys(config: Config) -> list[str]:
             "sql.start.api", "commits.start.api", "sql.start.http", "commits.start.http"]
     keys += [f"inbox.{tier_name(t)}" for t in config.tiers] + ["page.holidays", "page.board", "page.register",
                                                                  "page.statistics", "start.api.big", "complete.api.big"]
+    keys += ["year.inbox", "year.board", "year.register", "year.statistics"]
     keys += [f"rate.{db}.{way}.{k}" for db in ("sqlite", "pg") for way in ("api", "http") for k in (1, 2)]
     keys += [f"size.{step}" for step in ["start", *(s for _w, s, _d in api.PATH)]]
     return keys
@@ -121,6 +123,7 @@ class Bench:
                 self.measure_http()
                 self.measure_walk()
                 self.measure_inbox()
+                self.measure_year_pages()
                 self.measure_rates_sqlite()
                 self.measure_pg()
                 self.floor_rows()
@@ -212,7 +215,7 @@ class Bench:
         try:
             committee = self.login(srv.port, "tiwei")
             body = page_form(committee.get(f"/tasks/{tasks[0]}").body).filled(
-                {"decision": "立案", "is_key": "true"})
+                {"decision": "立案", "is_key": "true", "lead_leader": "lingdao", "oversight_leader": "zhuxi"})
             committee.keep_cookies = False  # the flash message would pile up in the cookie: no redirect is followed
             done = self._posts(committee, [f"/tasks/{t}" for t in tasks], body)
             member = self.login(srv.port, "member1")
@@ -340,6 +343,39 @@ class Bench:
                 session.commit()
             big.dispose()
 
+    YEAR_PAGES = (("board", "/board?year=2025", "年度看板"), ("register", "/proposals/register?year=2025", "提案管理"),
+                  ("statistics", "/proposals/statistics?year=2025", "提案统计"))
+
+    def measure_year_pages(self) -> None:
+        """The pages that read a year's records back, on a database with a year's worth of proposals, each against
+        the inbox page measured on the same database in the same run."""
+        c = self.config
+        per_year = tier_name(c.year_finished // 10)
+        self.step(f"year pages: {per_year} proposals a year")
+        directory = c.data_dir or self.scratch
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(directory / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            path, _reused = bigdb.ensure(directory, c.year_finished, 1_000, log=self.log)
+        bigdb.set_open_tasks(path, 1_000)
+        srv = server.start(f"sqlite:///{path}")
+        try:
+            office = self.login(srv.port, "office1")
+            inbox = self._pages(office, c.inbox_n)
+            self.row("year.inbox", f"GET /inbox, office1, 1k open tasks + {tier_name(c.year_finished)} finished "
+                     f"({per_year} a year)", inbox["time"],
+                     note=f"the yardstick of this section; in the app {inbox['app']:.2f} ms, "
+                          f"{inbox['statements']:g} statements")
+            for key, path_, name in self.YEAR_PAGES:
+                got = self._pages(office, c.inbox_n, path=path_)
+                ratio = got["time"].median / inbox["time"].median if inbox["time"].median else 0
+                self.row(f"year.{key}", f"GET {path_} ({name}, 2025: {per_year} proposals), office1", got["time"],
+                         note=f"{ratio:.1f}× the inbox above; in the app {got['app']:.2f} ms, "
+                              f"{got['statements']:g} statements"
+                              + (f"; stopped after {got['time'].n} requests (time budget)" if got["cut"] else ""))
+        finally:
+            srv.stop()
+
     def _pages(self, browser: Browser, n: int, budget: float = 20.0, path: str = "/inbox") -> dict:
         """GET `path` `n` times after a warm-up, or fewer when the page is so slow that `budget` seconds pass."""
         times, app, statements, deadline, body = [], [], [], None, b""
@@ -373,7 +409,7 @@ class Bench:
                 try:
                     browser = self.login(servers[0].port, "tiwei")
                     body = page_form(browser.get(f"/tasks/{task_ids[0]}").body).filled(
-                        {"decision": "立案", "is_key": "true"})
+                        {"decision": "立案", "is_key": "true", "lead_leader": "lingdao", "oversight_leader": "zhuxi"})
                     result = throughput.http([s.port for s in servers], browser.cookies, body, task_ids,
                                              c.tp_seconds, [s.process.pid for s in servers])
                     browser.close()
@@ -475,6 +511,8 @@ class Bench:
             ("inbox page and a large database",
              [f"inbox.{tier_name(t)}" for t in c.tiers] + ["page.holidays", "page.board", "page.register",
                                                           "page.statistics", "start.api.big", "complete.api.big"]),
+            ("the office's year pages on 10 years of proposals (each against the inbox on the same database)",
+             ["year.inbox", "year.board", "year.register", "year.statistics"]),
             ("completions per second (median/p95 = one completion under that load; the load generator and the "
              "database share the same cores)",
              [f"rate.{db}.{way}.{k}" for db in ("sqlite", "pg") for way in ("api", "http") for k in (1, 2)]),
