@@ -23,7 +23,7 @@ def register_workbook(rows: list[Row], year: int) -> bytes:
     for line, r in enumerate(rows, start=2):
         values = [r.number, r.title, r.proposer, "、".join(r.cosigners), r.category, r.status, _yes(r.is_key),
                   r.lead_unit, "、".join(r.co_units), format_date(r.reply_due), _yes(r.overdue),
-                  r.result_class or "", r.satisfaction or "", _yes(r.publish_proposal), _yes(r.publish_reply)]
+                  " ".join(filter(None, [r.result_class or "", r.followup])), r.satisfaction or "", _yes(r.publish_proposal), _yes(r.publish_reply)]
         for column, value in enumerate(values, start=1):
             _text(sheet.cell(row=line, column=column), value)
     for column, width in zip("ABCDEFGHIJKLMNO", (12, 50, 10, 24, 10, 16, 8, 16, 24, 12, 6, 8, 8, 8, 8)):

@@ -68,6 +68,17 @@ class Row:
     satisfaction: str | None
     publish_proposal: bool
     publish_reply: bool
+    followup_due: dt.datetime | None = None  # a B reply's 回头看: when the unit reports
+    followup_result: str | None = None  # 已解决 / 仍在推进 / 无法解决, once reported
+
+    @property
+    def followup(self) -> str:
+        """The 回头看 state shown next to the reply class."""
+        if self.followup_result:
+            return f"回头看：{self.followup_result}"
+        if self.followup_due:
+            return f"待回头看（{self.followup_due.astimezone(clock.TZ):%Y-%m-%d}）"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -128,7 +139,8 @@ def _select():
     return select(Proposal.instance_id, Proposal.number, Proposal.title, User.name.label("proposer"),
                   Proposal.cosigners, Proposal.category, Proposal.status, Proposal.is_key, Proposal.lead_unit_code,
                   Proposal.co_units, Proposal.reply_due, _overdue().label("overdue"), Proposal.result_class,
-                  Proposal.satisfaction, Proposal.publish_proposal, Proposal.publish_reply) \
+                  Proposal.satisfaction, Proposal.publish_proposal, Proposal.publish_reply, Proposal.followup_due,
+                  Proposal.followup_result) \
         .join(User, User.id == Proposal.proposer_id)
 
 
@@ -177,4 +189,5 @@ def _rows(session: Session, query) -> list[Row]:
     return [Row(r.instance_id, r.number, r.title, r.proposer, [names.get(u, u) for u in r.cosigners or ()],
                 r.category, r.status, bool(r.is_key), units.get(r.lead_unit_code, r.lead_unit_code or ""),
                 [units.get(c, c) for c in r.co_units or ()], r.reply_due, bool(r.overdue), r.result_class,
-                r.satisfaction, bool(r.publish_proposal), bool(r.publish_reply)) for r in found]
+                r.satisfaction, bool(r.publish_proposal), bool(r.publish_reply), r.followup_due, r.followup_result)
+            for r in found]
