@@ -212,7 +212,7 @@ class Bench:
         try:
             committee = self.login(srv.port, "tiwei")
             body = page_form(committee.get(f"/tasks/{tasks[0]}").body).filled(
-                {"decision": "立案", "is_key": "true"})
+                {"decision": "立案", "is_key": "true", "lead_leader": "lingdao", "oversight_leader": "zhuxi"})
             committee.keep_cookies = False  # the flash message would pile up in the cookie: no redirect is followed
             done = self._posts(committee, [f"/tasks/{t}" for t in tasks], body)
             member = self.login(srv.port, "member1")
