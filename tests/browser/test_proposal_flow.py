@@ -53,6 +53,11 @@ def test_proposal_from_submission_to_archive(new_context, live_server, artifacts
     expect(readonly).to_contain_text(TITLE)
     expect(readonly).to_contain_text("张明（委员）")
     tiwei.page.get_by_label("立案", exact=True).check()
+    # 重点提案: the leaders' pickers appear once it is marked key
+    expect(tiwei.page.get_by_label("领办领导（县政府领导）")).to_be_hidden()
+    tiwei.page.get_by_label("重点提案").check()
+    tiwei.page.get_by_label("领办领导（县政府领导）").select_option("lingdao")
+    tiwei.page.get_by_label("督办领导（政协主席、副主席）").select_option("zhuxi")
     tiwei.shot("03-review")
     tiwei.submit_task()
     expect(tiwei.page.locator("table.tasks")).to_have_count(0)
@@ -75,13 +80,52 @@ def test_proposal_from_submission_to_archive(new_context, live_server, artifacts
     expect(czj.page.locator("section.readonly")).to_contain_text("请财政局主办。")
     czj.page.get_by_label("签收", exact=True).check()
     czj.submit_task()
+
+    # 领办: the county government leader convenes and records the meeting
+    lingdao = person("lingdao")
+    lingdao.open_task("领办（面商）会")
+    lingdao.page.get_by_label("会议日期").fill("2026-03-10")
+    lingdao.page.get_by_label("参会单位").select_option(["czj"])
+    lingdao.page.get_by_label("议定事项").fill("明确资金来源和改造时序。")
+    lingdao.shot("05a-lead-meeting")
+    lingdao.submit_task()
+
     czj.open_task("办理答复")
     czj.page.get_by_label("面对面").check()
     czj.page.get_by_label("沟通日期").fill("2026-03-20")
+    czj.page.get_by_label("面商参加人员").fill("县财政局张科长、提案人张明")
     czj.page.get_by_label("A 已解决或采纳").check()
     czj.page.get_by_label("答复内容").fill("已列入本年度改造计划，首批 12 个小区已开工。")
     czj.shot("05-reply")
     czj.submit_task()
+
+    # 单位负责人 sends it back once, then signs the revised reply off
+    leader = person("czj_leader")
+    leader.open_task("单位负责人签发")
+    expect(leader.page.locator("section.readonly")).to_contain_text("首批 12 个小区已开工")
+    leader.page.get_by_label("退回修改", exact=True).check()
+    leader.page.get_by_label("修改意见").fill("请写明资金安排")
+    leader.submit_task()
+    czj.open_task("修改答复")
+    expect(czj.page.locator("section.readonly")).to_contain_text("请写明资金安排")
+    czj.page.get_by_label("面对面").check()
+    czj.page.get_by_label("沟通日期").fill("2026-03-20")
+    czj.page.get_by_label("面商参加人员").fill("县财政局张科长、提案人张明")
+    czj.page.get_by_label("A 已解决或采纳").check()
+    czj.page.get_by_label("答复内容").fill("已列入本年度改造计划，首批 12 个小区已开工，县财政安排 300 万元。")
+    czj.submit_task()
+    leader.open_task("单位负责人签发")
+    leader.page.get_by_label("同意签发").check()
+    leader.shot("05b-sign-off")
+    leader.submit_task()
+
+    # 督办: the CPPCC chair reviews the reply before the proposer gets it
+    zhuxi = person("zhuxi")
+    zhuxi.open_task("督办领导审核答复")
+    expect(zhuxi.page.locator("section.readonly")).to_contain_text("300 万元")
+    zhuxi.page.get_by_label("同意答复").check()
+    zhuxi.shot("05c-oversight")
+    zhuxi.submit_task()
 
     # 委员 满意
     member1.open_task("满意度评价")
@@ -109,7 +153,8 @@ def test_proposal_from_submission_to_archive(new_context, live_server, artifacts
     expect(page.locator(".meta")).to_contain_text("已办结")
     history = page.locator("section.history")
     for text in ("提交提案", "审查立案", "交办", "签收", "办理答复", "满意度评价", "归档公开",
-                 "审查结论", "立案", "主办单位", "县财政局", "A 已解决或采纳", "满意"):
+                 "审查结论", "立案", "主办单位", "县财政局", "A 已解决或采纳", "满意", "领办（面商）会",
+                 "孙立（分管副县长）", "吴海（政协主席）", "单位负责人签发", "督办领导审核答复", "对办理工作的评价"):
         expect(history).to_contain_text(text)
     expect(page.locator(".open-steps")).to_contain_text("没有待办理的步骤")
     member1.shot("08-done")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine import clock, db as engine_db
 from engine.models import User
-from tests.engine.flow import ACCEPT, MONDAY, REPLY_A, SIGN, Flow
+from tests.engine.flow import ACCEPT, LEADERS, MONDAY, REPLY_A, SIGN, Flow
 
 from .axe import assert_accessible
 from .person import Person
@@ -37,7 +37,8 @@ def _proposals(path) -> None:
             for proposer, unit, category in (("member1", "czj", "经济"), ("member2", "fgw", "社会"),
                                              ("member3", "czj", "社会")):
                 instance = flow.submit(proposer, category=category)
-                flow.do("tiwei", instance, "review", {"decision": "立案", "is_key": proposer == "member1"})
+                key = {"is_key": True, **LEADERS} if proposer == "member1" else {}
+                flow.do("tiwei", instance, "review", {"decision": "立案", **key})
                 flow.do("office1", instance, "assign", {"lead_unit": unit})
                 flow.do(f"{unit}_clerk", instance, "accept", ACCEPT)
                 flow.do(f"{unit}_clerk", instance, "handle", REPLY_A)

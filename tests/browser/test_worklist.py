@@ -35,7 +35,8 @@ class Arrange:
         clock.set_now(at)
         instance = runtime.start_instance(self.session, self.user(member), "proposal", {**SUBMIT, "title": title})
         review = self.session.scalars(select(OpenTask).where(OpenTask.instance_id == instance.id)).one()
-        runtime.complete_task(self.session, self.user("tiwei"), review.id, {"decision": "立案", "is_key": key})
+        leaders = {"lead_leader": "lingdao", "oversight_leader": "zhuxi"} if key else {}
+        runtime.complete_task(self.session, self.user("tiwei"), review.id, {"decision": "立案", "is_key": key, **leaders})
         self.session.commit()
 
     def close(self) -> None:

@@ -174,3 +174,76 @@ def test_face_to_face_handling_records_the_meeting(flow):
     record = flow.proposal(instance)
     assert (record.contact_method, record.contact_date.isoformat(), record.meeting_attendees) == (
         "面对面", "2026-03-20", REPLY_A["meeting_attendees"])
+
+
+# B 类答复回头看 ---------------------------------------------------------------------------------------------------
+REPLY_B = {**REPLY_A, "result_class": "B", "reply_text": "已列入明年改造计划。"}
+
+
+def _archived_b(flow, username="member1", **archive):
+    instance = flow.to_handling(username)
+    flow.do("czj_clerk", instance, "handle", REPLY_B)
+    flow.do("czj_leader", instance, "sign_off", SIGN)
+    flow.do(username, instance, "satisfaction", SATISFIED)
+    flow.do("office1", instance, "archive", {"publish_proposal": True, "publish_reply": True, **archive})
+    return instance
+
+
+def test_a_b_reply_is_followed_up_a_year_later_by_the_tick(flow):
+    from engine.procedures.proposal import register, statistics
+    from engine.runtime import schedule
+
+    instance = _archived_b(flow)
+    flow.session.refresh(instance)
+    record = flow.proposal(instance)
+    assert instance.status == "running" and record.status == "待回头看" and flow.open(instance) == []
+    assert record.closed_at == clock.now()  # archived: counted as closed while the 回头看 waits
+    assert record.followup_due.astimezone(clock.TZ).date() == dt.date(2027, 3, 2)  # the same day next year
+    assert instance.next_timer_at == record.followup_due  # a timer, not a forgotten case
+    rows = register.page(flow.session, flow.user("office1"), register.Filters(year=2026)).rows
+    assert [(r.number, r.followup) for r in rows] == [(record.number, "待回头看（2027-03-02）")]
+
+    clock.advance(dt.timedelta(days=364))
+    assert schedule.tick(flow.session)["timers"] == 0
+    clock.advance(dt.timedelta(days=1, hours=1))
+    assert schedule.tick(flow.session)["timers"] == 1  # `xieshang tick` a year on
+    flow.session.commit()
+    assert flow.open_ids(instance) == ["followup_report"] and flow.proposal(instance).status == "待报告回头看"
+    flow.do("czj_clerk", instance, "followup_report", {"followup_result": "已解决", "followup_text": "12 个小区已完工。"})
+    assert [t.bpmn_id for t in inbox.tasks_for(flow.session, flow.user("member1"))] == ["followup_notice"]
+    record = flow.proposal(instance)
+    assert (record.followup_result, record.followup_text) == ("已解决", "12 个小区已完工。")
+    flow.do("member1", instance, "followup_notice", {"followup_comment": "感谢"})
+    flow.session.refresh(instance)
+    assert instance.status == "completed" and flow.proposal(instance).status == "已办结（已回头看）"
+
+    f = statistics.for_year(flow.session, 2026).followup
+    assert (f.b_replies, f.scheduled, f.reported, f.results["已解决"], f.solved_rate) == (1, 1, 1, 1, 1.0)
+
+
+def test_the_office_moves_the_follow_up_and_a_late_report_is_urged_and_unread_news_closes(flow):
+    from engine.procedures.proposal import statistics
+
+    instance = _archived_b(flow, followup_on="2026-09-01")
+    assert flow.proposal(instance).followup_due.astimezone(clock.TZ).date() == dt.date(2026, 9, 1)
+    other = _archived_b(flow, "member2")  # the default date: next year
+    a_case = flow.to_handling("member3")  # class A: nothing to follow up
+    flow.do("czj_clerk", a_case, "handle", REPLY_A)
+    flow.do("czj_leader", a_case, "sign_off", SIGN)
+    flow.do("member3", a_case, "satisfaction", SATISFIED)
+    flow.do("office1", a_case, "archive", {"publish_proposal": True, "publish_reply": True})
+    flow.session.refresh(a_case)
+    assert a_case.status == "completed"
+
+    clock.set_now(dt.datetime(2026, 9, 1, 10, 0, tzinfo=clock.TZ))
+    assert flow.tick() == 1 and flow.open_ids(instance) == ["followup_report"] and flow.open(other) == []
+    assert flow.tick(days=25) == 1  # 15 working days later: 督办 urges the report
+    assert flow.open_ids(instance) == ["followup_report", "followup_urge"]
+    flow.do("duban", instance, "followup_urge", {"urge_action": "书面催办"})
+    flow.do("czj_clerk", instance, "followup_report", {"followup_result": "仍在推进", "followup_text": "已完成一半。"})
+    assert flow.tick(days=40) == 1  # the proposer never opened it (15 working days, 国庆 between): counted as told
+    flow.session.refresh(instance)
+    assert instance.status == "completed"
+    f = statistics.for_year(flow.session, 2026).followup
+    assert (f.b_replies, f.scheduled, f.reported, f.results, f.solved_rate) == (
+        2, 2, 1, {"已解决": 0, "仍在推进": 1, "无法解决": 0}, 0.0)

@@ -169,6 +169,8 @@ def test_the_year_figures_are_the_counts_of_what_happened(flow):
     assert e.work_rate == sum(d.satisfaction_work != "不满意" for d in evaluated) / len(evaluated) == 1.0
     assert e.result_rate == sum(d.satisfaction != "不满意" for d in evaluated) / len(evaluated) == 0.5
     assert e.face_rate == 0.5
+    f = stats.followup
+    assert (f.b_replies, f.reported) == (sum(d.result_class == "B" for d in filed), 0)  # late's B became C
 
     expected_members = Counter(d.proposer for d in every)
     cosigned = Counter(name for d in every for name in d.cosigned_by)
@@ -193,7 +195,7 @@ def test_the_workbook_holds_the_same_figures_and_text_stays_text(flow):
     flow.do("office1", instance, "assign", {"lead_unit": "czj"})
     flow.do("czj_clerk", instance, "accept", ACCEPT)
     book = load_workbook(io.BytesIO(workbook(statistics.for_year(flow.session, 2026))))
-    assert book.sheetnames == ["总体", "按类别", "承办单位", "评价和面办", "面办率", "委员", "重点提案", "超期",
+    assert book.sheetnames == ["总体", "按类别", "承办单位", "评价和面办", "面办率", "回头看", "委员", "重点提案", "超期",
                                "会议期间和闭会期间", "提出方式", "集体提案"]
     assert [c.value for c in book["提出方式"][3]] == ["委员提案", 2, 1]
     assert [c.value for c in book["总体"][2]] == [2026, 2, 1, 0, 0, 1]

@@ -14,7 +14,7 @@ from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
 from engine.models import Event, OpenTask
 from engine.worklist.pages import Filters
 
-from .flow import ACCEPT, MONDAY, Flow
+from .flow import ACCEPT, LEADERS, MONDAY, Flow
 
 
 @pytest.fixture
@@ -200,7 +200,7 @@ def test_bulk_assign_refuses_all_when_one_cannot_be_assigned(flow):
 
 
 def test_filters_sort_and_pages(flow):
-    key = to_assign(flow, "member1", is_key=True)
+    key = to_assign(flow, "member1", is_key=True, **LEADERS)
     plain = to_assign(flow, "member2")
     flow.do("office1", plain, "assign", {"lead_unit": "czj"})
     office = flow.user("office1")
@@ -269,7 +269,7 @@ def test_saved_views_shared_with_a_unit_or_a_role(flow):
 
 
 def test_listing_never_deserializes_a_workflow(flow, monkeypatch):
-    instance = to_assign(flow, is_key=True)
+    instance = to_assign(flow, is_key=True, **LEADERS)
     claims.claim(flow.session, flow.user("office1"), flow.open(instance, "assign")[0].id)
     flow.session.commit()
     from engine.runtime import state

@@ -2,6 +2,10 @@
 proposal's leaders (领办 meeting, 督办 review) and the B-class 回头看."""
 from __future__ import annotations
 
+import re
+
+from engine import clock
+
 from .helpers import ACCEPT, ASSIGN, OVERSEE, REPLY_A, REVIEW, SIGN, do, open_steps, submit, task_id, text
 
 
@@ -85,3 +89,23 @@ def test_a_key_proposal_names_its_leaders_who_meet_and_review_on_their_pages(cli
     for words in ("领办领导（县政府领导） 孙立（分管副县长）", "督办领导（政协主席、副主席） 吴海（政协主席）",
                   "领办（面商）会", "议定事项 明确资金来源。", "督办领导审核答复", "面商参加人员"):
         assert words in case, words
+
+
+def test_the_register_and_statistics_show_a_b_replys_follow_up(client, auth, db):
+    instance_id = _replied(auth, client, db)  # REPLY_A made B below
+    do(auth, client, db, "czj_leader", instance_id, "sign_off", {"sign_decision": "退回修改", "sign_note": "改为 B 类"})
+    do(auth, client, db, "czj_clerk", instance_id, "revise", {**REPLY_A, "result_class": "B"})
+    do(auth, client, db, "czj_leader", instance_id, "sign_off", SIGN)
+    do(auth, client, db, "member1", instance_id, "satisfaction", {"satisfaction_work": "满意", "satisfaction": "满意"})
+    archive = task_id(db, "office1", instance_id, "archive")
+    auth.as_("office1")
+    assert "回头看日期" in text(client.get(f"/tasks/{archive}"))
+    do(auth, client, db, "office1", instance_id, "archive",
+       {"publish_proposal": "true", "publish_reply": "true", "followup_on": "2027-01-15"})
+    year = clock.now().year
+    auth.as_("office1")
+    assert "待回头看（2027-01-15）" in text(client.get(f"/proposals/register?year={year}"))
+    page = client.get(f"/proposals/statistics?year={year}").get_data(as_text=True)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", page.split('data-figures="followup"')[1].split("</tr>")[0])
+    assert cells == ["1", "1", "0", "0", "0", "0", "—"]
+    assert "待回头看" in text(client.get(f"/instances/{instance_id}"))

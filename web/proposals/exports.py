@@ -24,7 +24,7 @@ def register_workbook(rows: list[Row], year: int) -> bytes:
         proposer = f"{r.body}（集体提案，联系人：{r.proposer}）" if r.body else r.proposer
         values = [r.number, r.title, proposer, "、".join(r.cosigners), r.category, r.status, _yes(r.is_key),
                   r.lead_unit, "、".join(r.co_units), format_date(r.reply_due), _yes(r.overdue),
-                  r.result_class or "", r.satisfaction or "", _yes(r.publish_proposal), _yes(r.publish_reply)]
+                  " ".join(filter(None, [r.result_class or "", r.followup])), r.satisfaction or "", _yes(r.publish_proposal), _yes(r.publish_reply)]
         for column, value in enumerate(values, start=1):
             _text(sheet.cell(row=line, column=column), value)
     for column, width in zip("ABCDEFGHIJKLMNO", (12, 50, 10, 24, 10, 16, 8, 16, 24, 12, 6, 8, 8, 8, 8)):

@@ -2,7 +2,7 @@
 
 Revision ID: 0012_proposal_handling
 Revises: 0011_integrity_checks
-Create Date: 2026-12-07 16:18:00.434238
+Create Date: 2026-12-07 16:38:36.009987
 """
 from alembic import op
 import sqlalchemy as sa
@@ -32,6 +32,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('contact_method', sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column('signer_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('signed_at', engine.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('followup_due', engine.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('followup_result', sa.String(length=10), nullable=True))
+        batch_op.add_column(sa.Column('followup_text', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('followup_reported_at', engine.models.UTCDateTime(), nullable=True))
         batch_op.create_foreign_key('fk_proposals_signer_id_users', 'users', ['signer_id'], ['id'])
 
     # ### end Alembic commands ###
@@ -44,6 +48,10 @@ def downgrade() -> None:
         # rendered.  Add a name, or use a naming convention; see
         # https://alembic.sqlalchemy.org/en/latest/naming.html
         batch_op.drop_constraint('fk_proposals_signer_id_users', type_='foreignkey')
+        batch_op.drop_column('followup_reported_at')
+        batch_op.drop_column('followup_text')
+        batch_op.drop_column('followup_result')
+        batch_op.drop_column('followup_due')
         batch_op.drop_column('signed_at')
         batch_op.drop_column('signer_id')
         batch_op.drop_column('contact_method')

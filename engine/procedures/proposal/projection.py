@@ -35,13 +35,15 @@ FACTS = Requires(
     steps={"accept": N_("签收前的答复期限"), "co_opinion": N_("会办时的答复期限"),
            "handle": N_("答复期限、督办同意的延期"), "rehandle": N_("重新办理的答复期限、督办同意的延期"),
            "sign_off": N_("答复的签发人"), "revise": N_("面对面办理的见面记录"),
-           "lead_meeting": N_("重点提案的领办会"), "oversight_review": N_("督办领导的审核"), "satisfaction": N_("答复送达提案人的时间"),
+           "lead_meeting": N_("重点提案的领办会"), "oversight_review": N_("督办领导的审核"),
+           "archive": N_("归档时间"), "followup_report": N_("B 类答复的回头看"), "satisfaction": N_("答复送达提案人的时间"),
            "satisfaction_again": N_("重新办理答复送达提案人的时间")},
     data=("title", "category", "content", "suggestion", "cosigners", "body", "authors", "author_self", "cosign_results", "decision", "reason",
           "is_key", "face_to_face", "merge_into", "lead_unit", "co_units", "assigned_at", "reply_due", "result_class",
           "reply_text", "satisfaction", "satisfaction_work", "contact_method", "publish_proposal", "publish_reply", "remind_action", "extended_due", "sign_decision",
           "lead_leader", "oversight_leader", "lead_meeting_date", "lead_meeting_units", "lead_meeting_proposer",
           "lead_meeting_note", "oversight_decision", "contact_date", "meeting_attendees",
+          "followup_on", "followup_due", "followup_result", "followup_text",
           "return_deadline"))
 HANDLING = FACTS.each("handle", "rehandle")  # the steps whose deadline is reply_due
 BEFORE_HANDLING = FACTS.each("accept", "co_opinion")  # reply_due is set, handling has not begun
@@ -53,6 +55,8 @@ RELEASED = FACTS.each("satisfaction", "satisfaction_again")  # the reply has rea
 SIGNED = "签发"  # sign_decision of 单位负责人签发 that lets the reply go on
 REPLYING = FACTS.each("handle", "rehandle", "revise")  # the steps that write the reply
 OVERSIGHT = FACTS.step("oversight_review")
+ARCHIVE = FACTS.step("archive")
+FOLLOWUP = FACTS.step("followup_report")
 FACE_TO_FACE = "面对面"
 EXTEND = "同意延期"  # remind_action of 逾期督办 that moves the deadline to extended_due
 
@@ -90,11 +94,18 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
         values["assigned_at"] = workdays.parse(data["assigned_at"])
     values.update(_reply_due(session, workflow, live, data, kind=kind, now=now))
     values.update(_milestones(live, data, now, by_step=kind in ("complete", "timer")))
+    done = _last_done(workflow) if kind == "complete" else None
+    step = done.task_spec.bpmn_id if done is not None else None
     if kind == "complete":
         values.update(_signed(workflow, actor, now))
     values.update(_meetings(data))
-    if workflow.is_completed():
-        values["closed_at"] = now
+    if workflow.is_completed() or (kind == "complete" and step == ARCHIVE):
+        values["closed_at"] = func.coalesce(Proposal.closed_at, _moment(now))  # a B reply's 回头看 may follow
+    if data.get("followup_due"):
+        values["followup_due"] = workdays.parse(data["followup_due"])
+    if kind == "complete" and step == FOLLOWUP:
+        values.update(followup_result=data.get("followup_result"), followup_text=data.get("followup_text"),
+                      followup_reported_at=now)
     session.execute(update(Proposal).where(Proposal.instance_id == instance.id).values(**values)
                     .execution_options(synchronize_session=False))
 

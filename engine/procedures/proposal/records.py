@@ -69,7 +69,12 @@ class Proposal(Base):
     signed_at: Mapped[dt.datetime | None]
     first_reply_due: Mapped[dt.datetime | None]  # reply_due when the first reply came (按期答复)
     rehandled_at: Mapped[dt.datetime | None]  # 不满意 sent the proposal back to its unit (重新办理)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(index=True)  # archived (归档), a B reply's 回头看 may still follow
+    # 回头看 of a B reply (正在解决或列入计划): when the unit reports, what it reported (已解决/仍在推进/无法解决), when
+    followup_due: Mapped[dt.datetime | None]
+    followup_result: Mapped[str | None] = mapped_column(String(10))
+    followup_text: Mapped[str | None] = mapped_column(Text)
+    followup_reported_at: Mapped[dt.datetime | None]
     proposer: Mapped[User] = relationship(lazy="joined", foreign_keys=[proposer_id])
     signer: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[signer_id])
     signers: Mapped[list["ProposalCosigner"]] = relationship(lazy="selectin", cascade="all, delete-orphan")

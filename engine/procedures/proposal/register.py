@@ -74,6 +74,17 @@ class Row:
     publish_reply: bool
     body: str = ""  # 集体提案: the body's name (the proposer shown is then its contact person)
     period: str = ""  # 会议期间 | 闭会期间 (empty before sessions were opened)
+    followup_due: dt.datetime | None = None  # a B reply's 回头看: when the unit reports
+    followup_result: str | None = None  # 已解决 / 仍在推进 / 无法解决, once reported
+
+    @property
+    def followup(self) -> str:
+        """The 回头看 state shown next to the reply class."""
+        if self.followup_result:
+            return f"回头看：{self.followup_result}"
+        if self.followup_due:
+            return f"待回头看（{self.followup_due.astimezone(clock.TZ):%Y-%m-%d}）"
+        return ""
 
 
 ORIGINS = {"body": N_("集体提案"), "member": N_("委员提案")}
@@ -140,7 +151,7 @@ def _select():
                   Proposal.cosigners, Proposal.category, Proposal.status, Proposal.is_key, Proposal.lead_unit_code,
                   Proposal.co_units, Proposal.reply_due, _overdue().label("overdue"), Proposal.result_class,
                   Proposal.satisfaction, Proposal.publish_proposal, Proposal.publish_reply,
-                  BodyUnit.name.label("body"), Proposal.period) \
+                  BodyUnit.name.label("body"), Proposal.period, Proposal.followup_due, Proposal.followup_result) \
         .join(User, User.id == Proposal.proposer_id).outerjoin(BodyUnit, BodyUnit.code == Proposal.body_code)
 
 
@@ -199,5 +210,6 @@ def _rows(session: Session, query) -> list[Row]:
     return [Row(r.instance_id, r.number, r.title, r.proposer, [names.get(u, u) for u in r.cosigners or ()],
                 r.category, r.status, bool(r.is_key), units.get(r.lead_unit_code, r.lead_unit_code or ""),
                 [units.get(c, c) for c in r.co_units or ()], r.reply_due, bool(r.overdue), r.result_class,
-                r.satisfaction, bool(r.publish_proposal), bool(r.publish_reply), r.body or "", r.period or "")
+                r.satisfaction, bool(r.publish_proposal), bool(r.publish_reply), r.body or "", r.period or "",
+                r.followup_due, r.followup_result)
             for r in found]

@@ -13,6 +13,8 @@ state.
 - 评价: of the filed proposals evaluated (the last evaluation), both questions' 满意 / 基本满意 / 不满意 and their
   rates (满意率 = 满意 and 基本满意 over the evaluated), and 面办率 (replied proposals whose unit met the proposer face to
   face, over the replied ones);
+- 回头看: the B replies (正在解决或列入计划, the last reply), those with a 回头看 scheduled, reported, and what the unit
+  reported (已解决 / 仍在推进 / 无法解决) — B → solved;
 - by member: 提交 as proposer (a collective proposal is the body's, not its contact person's), 联名 as a co-signer
   who agreed;
 - 重点提案: each key proposal's progress; and the overdue proposals with their days.
@@ -32,6 +34,7 @@ from engine.procedures.proposal.records import Proposal, ProposalCosigner
 FILED, NOT_FILED, MERGED = "立案", "不立案", "并案"
 CLASSES = ("A", "B", "C")
 SATISFACTION = ("满意", "基本满意", "不满意")
+FOLLOWUP_RESULTS = ("已解决", "仍在推进", "无法解决")
 FACE_TO_FACE = "面对面"  # the reply's contact_method when the unit met the proposer in person (面办)
 OVERDUE_LISTED = 500  # the page and the workbook list the most overdue; the unit table counts them all
 
@@ -96,6 +99,20 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """回头看 of the year's B replies: scheduled, reported, and what became of them."""
+    b_replies: int
+    scheduled: int
+    reported: int
+    results: dict[str, int]
+
+    @property
+    def solved_rate(self) -> float | None:
+        """B → solved: the share of the reported B replies the unit reported as 已解决."""
+        return self.results["已解决"] / self.reported if self.reported else None
+
+
+@dataclass(frozen=True)
 class MemberRow:
     username: str
     name: str
@@ -148,6 +165,7 @@ class Statistics:
     key_proposals: list[KeyRow]
     overdue: list[OverdueRow]
     evaluation: Evaluation | None = None
+    followup: FollowUp | None = None
     bodies: list[BodyRow] = field(default_factory=list)
     periods: dict[str, int] = field(default_factory=dict)  # 会议期间 / 闭会期间 → submitted ("" before any session)
     session_id: int | None = None  # a session's figures, not the year's
@@ -186,7 +204,7 @@ def _for(session: Session, in_year, *, year: int, **which) -> Statistics:
                       members=_members(session, in_year), key_proposals=_key_proposals(session, in_year),
                       overdue=sorted(overdue, key=lambda r: (-r.days, r.number))[:OVERDUE_LISTED],
                       bodies=_bodies(session, in_year), periods=_periods(session, in_year),
-                      evaluation=_evaluation(session, in_year), **which)
+                      evaluation=_evaluation(session, in_year), followup=_followup(session, in_year), **which)
 
 
 def overdue_days(due: dt.datetime, replied_at: dt.datetime | None, now: dt.datetime) -> int:
@@ -288,6 +306,15 @@ def _evaluation(session: Session, in_year) -> Evaluation:
         *[_count(and_(evaluated, Proposal.satisfaction == s)) for s in SATISFACTION], _count(replied),
         _count(and_(replied, Proposal.contact_method == FACE_TO_FACE))).where(in_year, _handled())).one()
     return Evaluation(row[0], dict(zip(SATISFACTION, row[1:4])), dict(zip(SATISFACTION, row[4:7])), row[7], row[8])
+
+
+def _followup(session: Session, in_year) -> FollowUp:
+    b = Proposal.result_class == "B"
+    row = session.execute(select(
+        _count(b), _count(and_(b, Proposal.followup_due.is_not(None))),
+        _count(and_(b, Proposal.followup_result.is_not(None))),
+        *[_count(and_(b, Proposal.followup_result == r)) for r in FOLLOWUP_RESULTS]).where(in_year, _handled())).one()
+    return FollowUp(row[0], row[1], row[2], dict(zip(FOLLOWUP_RESULTS, row[3:6])))
 
 
 def _members(session: Session, in_year) -> list[MemberRow]:

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from engine import clock
-from engine.procedures.proposal.statistics import CLASSES, SATISFACTION, Statistics
+from engine.procedures.proposal.statistics import CLASSES, FOLLOWUP_RESULTS, SATISFACTION, Statistics
 
 
 def workbook(stats: Statistics) -> bytes:
@@ -30,6 +30,10 @@ def workbook(stats: Statistics) -> bytes:
                [["办理工作（联系沟通、办理态度）", e.evaluated, *[e.work[s] for s in SATISFACTION], _rate(e.work_rate)],
                 ["办理结果", e.evaluated, *[e.result[s] for s in SATISFACTION], _rate(e.result_rate)]])
         _sheet(book, "面办率", ["已答复", "面对面沟通", "面办率"], [[e.replied, e.face_to_face, _rate(e.face_rate)]])
+    f = stats.followup
+    if f is not None:
+        _sheet(book, "回头看", ["B 类答复", "已定回头看", "已报告", *FOLLOWUP_RESULTS, "解决率"],
+               [[f.b_replies, f.scheduled, f.reported, *[f.results[r] for r in FOLLOWUP_RESULTS], _rate(f.solved_rate)]])
     _sheet(book, "委员", ["委员", "用户名", "提交", "联名"],
            [[m.name, m.username, m.submitted, m.cosigned] for m in stats.members])
     _sheet(book, "重点提案", ["编号", "标题", "提案人", "主办单位", "状态", "答复期限", "答复时间", "答复类别", "评价"],
