@@ -15,7 +15,7 @@ from engine.models import ProcessVersion
 from ..conftest import PROCESSES
 from .diagrams import two_step
 
-FORM = {"type": "object", "title": "审核", "properties": {"approve": {"type": "string", "enum": ["是", "否"]}}}
+FORM = {"type": "object", "title": "审核", "properties": {"approve": {"type": "string", "title": "是否同意", "enum": ["是", "否"]}}}
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_a_lane_that_is_no_role_is_refused(roles):
 @pytest.mark.parametrize("forms, fragment", [
     ({}, "不存在"),
     ({"forms/proposal/review.json": {"type": "object", "properties": {"typename": {"type": "string"}}}}, "typename"),
-    ({"forms/proposal/review.json": {"type": "object", "properties": {"a": {"type": "nonsense"}}}}, "JSON Schema"),
+    ({"forms/proposal/review.json": {"type": "object", "properties": {"a": {"type": "nonsense"}}}}, "类型“nonsense”不存在"),
 ])
 def test_bad_forms_are_refused(roles, forms, fragment):
     problems = _check(two_step(), roles, forms).problems

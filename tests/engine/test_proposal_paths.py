@@ -103,6 +103,36 @@ def test_merged_proposal_gets_the_main_reply_and_its_own_evaluation(flow):
     assert flow.open_ids(main) == ["satisfaction"]
 
 
+def test_a_merged_proposal_whose_main_proposal_never_replies_is_not_left_waiting(flow):
+    """120 days without the main reply: the office checks, may wait again (the timer starts over) or close the merged
+    proposal with its reason; a main reply arriving while it still waits goes through as before."""
+    main = flow.to_handling("member1")
+    merged = flow.submit("member2")
+    flow.do("tiwei", merged, "review", {"decision": "并案", "reason": "同题", "merge_into": flow.proposal(main).number})
+    assert flow.open(merged) == [] and flow.session.get(Instance, merged.id).next_timer_at is not None
+    flow.tick(days=119)  # the main proposal's own timers may fire meanwhile
+    assert flow.open(merged) == []
+    flow.tick(days=2)
+    assert flow.open_ids(merged) == ["merged_check"]
+    with pytest.raises(FormInvalid):  # closing needs the reason the proposer is told
+        flow.do("office1", merged, "merged_check", {"merged_decision": "不再等待"})
+    flow.do("office1", merged, "merged_check", {"merged_decision": "继续等待"})
+    assert flow.open(merged) == []  # waiting again, for the reply or another 120 days
+    flow.do("czj_clerk", main, "handle", REPLY_A)
+    flow.do("czj_leader", main, "sign_off", SIGN)
+    assert flow.open_ids(merged) == ["satisfaction_merged"]  # the reply still reaches it
+
+    other_main = flow.submit("member3")
+    orphan = flow.submit("member4")
+    flow.do("tiwei", orphan, "review", {"decision": "并案", "reason": "同题",
+                                         "merge_into": flow.proposal(other_main).number})
+    flow.tick(days=121)
+    flow.do("office1", orphan, "merged_check", {"merged_decision": "不再等待", "merged_note": "主提案已撤回。"})
+    flow.session.refresh(orphan)
+    assert orphan.status == "completed" and flow.open(orphan) == []
+    assert orphan.status_label == "已办结（并案，主提案未答复）"
+
+
 def test_a_unit_returns_a_proposal_for_reassignment(flow):
     instance = flow.submit()
     flow.do("tiwei", instance, "review", {"decision": "立案"})
