@@ -49,7 +49,6 @@ KNOWN_TRAPS = {
 KNOWN_WITHOUT_WAY_ON = {
     "duty_assessment": {"assess", "notify_org", "notify_uf", "notify_unit"},
     "inspection": {"consult_county", "consult_gov"},
-    "outcome": {"county_read", "gov_read"},
     "plenary": {"briefing", "select_speeches"},
     "proposal": {"co_opinion", "cosign"},
     "quarterly_forum": {"research"},
