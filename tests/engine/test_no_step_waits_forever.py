@@ -48,7 +48,6 @@ KNOWN_TRAPS = {
 # by diagram: reminded by their deadline, but nobody can move the case on without them.
 KNOWN_WITHOUT_WAY_ON = {
     "duty_assessment": {"assess", "notify_org", "notify_uf", "notify_unit"},
-    "inspection": {"consult_county", "consult_gov"},
     "plenary": {"briefing", "select_speeches"},
     "proposal": {"co_opinion", "cosign"},
     "quarterly_forum": {"research"},
@@ -337,3 +336,23 @@ def test_the_annual_plans_solicitation_has_its_way_on():
     waits = joint_waits(root)
     assert {"county_topics", "gov_topics", "committee_topics", "dept_topics"} <= set(waits)
     assert all(way_on(root, waits[i]) for i in ("county_topics", "gov_topics", "committee_topics", "dept_topics"))
+
+
+# Single steps that wait on a party outside the process's owner (县委/县政府 readings and consultations, notices to
+# 组织部/统战部/units): each sits in a deadline sub-process — at the deadline the party is reminded and the office gets
+# a 催报 step to wait some working days more or go on without the answer (记为未反馈).
+SINGLE_WAYS_ON = {
+    "inspection": {"consult_county", "consult_gov"},
+    "outcome": {"county_read", "gov_read"},
+}
+
+
+@pytest.mark.parametrize("process", sorted(SINGLE_WAYS_ON))
+def test_single_steps_waiting_on_an_outside_party_have_their_way_on(process):
+    root = _root(process)
+    tasks = {t.get("id"): t for t in root.iter(f"{B}userTask")}
+    for step in SINGLE_WAYS_ON[process]:
+        task = tasks[step]
+        assert {"dueDate", "dueWorkingDays"} & set(_props(task)), f"{process}: {step} has no deadline"
+        assert way_on(root, task), f"{process}: {step} has no way on"
+        assert f"{step}_urge" in tasks, f"{process}: {step} has no 催报 step"

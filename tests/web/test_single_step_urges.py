@@ -57,3 +57,23 @@ def test_the_gov_reading_催报_page(client, auth, db):
         assert open_steps(db, instance.id) == ["feedback"]
     finally:
         clock.reset()
+
+
+def test_the_consultation_催报_page_of_an_inspection(client, auth, db):
+    clock.set_now(dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.TZ))
+    try:
+        instance = runtime.start_instance(db, _user(db, "office1"), "inspection", {
+            "title": "全县高标准农田建设情况", "kind": "视察", "source": "政协自选",
+            "rationale": "群众关注灌溉设施管护。", "lead_committee": "nyw"})
+        db.commit()
+        _engine_do(db, "xwb_clerk", instance.id, "consult_county", {"county_view": "同意"})
+        clock.set_now(dt.datetime(2026, 3, 12, 9, 0, tzinfo=clock.TZ))
+        schedule.tick(db)
+        db.commit()
+        assert open_steps(db, instance.id) == ["consult_gov", "consult_gov_urge"]
+        _urge_page(client, auth, db, instance.id, "consult_gov_urge", "会商意见的期限已到")
+        assert open_steps(db, instance.id) == ["approve"]
+        assert runtime.instance_data(db, instance)["gov_view"] == "未反馈"
+        db.rollback()
+    finally:
+        clock.reset()
