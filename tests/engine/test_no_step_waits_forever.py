@@ -47,7 +47,7 @@ KNOWN_TRAPS = {
 # Joint waits (multi-instance steps, branches of parallel joins) without a way on but the last party's answer,
 # by diagram: reminded by their deadline, but nobody can move the case on without them.
 KNOWN_WITHOUT_WAY_ON = {
-    "duty_assessment": {"assess", "notify_org", "notify_uf", "notify_unit"},
+    "duty_assessment": {"assess"},
     "plenary": {"briefing", "select_speeches"},
     "proposal": {"co_opinion", "cosign"},
     "quarterly_forum": {"research"},
@@ -342,6 +342,7 @@ def test_the_annual_plans_solicitation_has_its_way_on():
 # 组织部/统战部/units): each sits in a deadline sub-process — at the deadline the party is reminded and the office gets
 # a 催报 step to wait some working days more or go on without the answer (记为未反馈).
 SINGLE_WAYS_ON = {
+    "duty_assessment": {"notify_org", "notify_uf", "notify_unit"},
     "inspection": {"consult_county", "consult_gov"},
     "outcome": {"county_read", "gov_read"},
 }

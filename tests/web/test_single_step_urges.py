@@ -77,3 +77,28 @@ def test_the_consultation_催报_page_of_an_inspection(client, auth, db):
         db.rollback()
     finally:
         clock.reset()
+
+
+def test_the_notice_催报_page_of_a_duty_assessment(client, auth, db):
+    from engine.procedures.duty import report as duty
+    from engine.procedures.supervision.records import DutyAssessment
+
+    clock.set_now(dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.TZ))
+    try:
+        instance = duty.start_assessment(db, _user(db, "office1"), "member1", 2026)
+        db.commit()
+        _engine_do(db, "member1", instance.id, "self_report", {"self_report": "全年参加会议两次。"})
+        _engine_do(db, "office1", instance.id, "compile", {"compile_note": "已核对。"})
+        _engine_do(db, "zhuxi", instance.id, "assess", {"grade": "称职", "assess_comment": "履职认真。"})
+        _engine_do(db, "zzb_ganbu", instance.id, "notify_org", {})
+        _engine_do(db, "czj_clerk", instance.id, "notify_unit", {})
+        clock.set_now(dt.datetime(2026, 3, 16, 9, 0, tzinfo=clock.TZ))
+        schedule.tick(db)
+        db.commit()
+        assert open_steps(db, instance.id) == ["notify_uf", "notify_uf_urge"]
+        _urge_page(client, auth, db, instance.id, "notify_uf_urge", "统战部仍未确认知悉")
+        row = db.scalars(select(DutyAssessment).where(DutyAssessment.instance_id == instance.id)).one()
+        assert (row.status, row.unacknowledged) == ("考核完成", ["统战部"])
+        db.rollback()
+    finally:
+        clock.reset()
