@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from engine import clock
 from engine.worklist import inbox
@@ -197,3 +198,41 @@ def test_a_caller_that_leaves_out_an_input_is_stopped(flow, tmp_path, monkeypatc
     with pytest.raises(ProcessFault):
         runtime.start_instance(flow.session, flow.user("office1"), "reporter", {})
     flow.session.rollback()
+
+
+def test_a_leader_who_never_reads_it_the_office_waits_more_then_goes_on(flow):
+    """阅批 has a deadline of 10 working days: then the leader gets the overdue reminder and the office a 催报 step —
+    wait some working days more, or go on without the reading (recorded 未反馈); the outcome goes on to feedback."""
+    from engine.models import Instance
+    from engine.worklist.records import Notification
+
+    instance = flow.start("office1", "outcome", ABSTRACT)
+    flow.do("office1", instance, "send", {**SEND, "send_gov": False})
+    flow.do("xwb_clerk", instance, "county_receive", {"county_received_on": "2026-04-02", "county_submitted_to": "县委书记"})
+    assert flow.open_ids(instance) == ["county_read"]
+    flow.tick(days=20)
+    assert flow.open_ids(instance) == ["county_read", "county_read_urge"]
+    assert flow.user("xwlingdao").id in set(flow.session.scalars(select(Notification.user_id).where(
+        Notification.instance_id == instance.id, Notification.kind == "overdue")))
+    flow.do("office1", instance, "county_read_urge", {"urge_action": "继续等待", "extend_days": 3})
+    assert flow.open_ids(instance) == ["county_read"]
+    assert flow.session.get(Instance, instance.id).next_timer_at is not None
+    flow.tick(days=7)
+    flow.do("office1", instance, "county_read_urge", {"urge_action": "不再等待", "urge_note": "电话催报未果"})
+    assert flow.open_ids(instance) == ["feedback"]  # the reading is no longer awaited: the outcome goes on
+    [outcome] = flow.outcomes(instance)
+    assert (outcome.county_leader, outcome.county_read_on) == ("未反馈", None)
+    assert flow.children(outcome)[0] == []  # no instruction recorded
+    flow.do("office1", instance, "feedback", FEEDBACK)
+    assert flow.status(instance) == "completed"
+
+
+def test_a_leader_who_reads_in_time_leaves_no_催报(flow):
+    instance = flow.start("office1", "outcome", ABSTRACT)
+    flow.do("office1", instance, "send", {**SEND, "send_county": False})
+    flow.do("zfb_clerk", instance, "gov_receive", {"gov_received_on": "2026-04-02", "gov_submitted_to": "县长"})
+    flow.do("lingdao", instance, "gov_read", {"gov_read_on": "2026-04-03", "gov_leader": "县长",
+                                                "gov_instructed": False})
+    assert flow.open_ids(instance) == ["feedback"]
+    flow.tick(days=30)
+    assert flow.open_ids(instance) == ["feedback"]  # the deadline's timer went with the step

@@ -69,6 +69,34 @@ def test_a_member_without_a_work_unit_is_told_only_to_the_two_departments(s, use
     assert instance.status == "completed"
 
 
+def test_departments_that_never_acknowledge_are_urged_and_recorded_未反馈(s, users):
+    """Each notice has a deadline of 5 working days: then the department is reminded and the office gets a 催报 step —
+    wait some working days more, or complete the assessment without the acknowledgement (recorded 未反馈)."""
+    import datetime as dt
+
+    from engine.models import Instance
+    from engine.runtime import schedule
+    from engine.worklist.records import Notification
+
+    instance = to_notices(s, users)
+    do(s, users.czj_clerk, instance, "notify_unit", {})
+    assert open_ids(s, instance) == ["notify_org", "notify_uf"]
+    clock.set_now(MONDAY + dt.timedelta(days=10))
+    schedule.tick(s)
+    s.commit()
+    assert open_ids(s, instance) == ["notify_org", "notify_org_urge", "notify_uf", "notify_uf_urge"]
+    assert {users.zzb_ganbu.id, users.tzb_ganbu.id} <= set(s.scalars(select(Notification.user_id).where(
+        Notification.instance_id == instance.id, Notification.kind == "overdue")))
+    do(s, users.office1, instance, "notify_uf_urge", {"urge_action": "继续等待", "extend_days": 2})
+    do(s, users.tzb_ganbu, instance, "notify_uf", {"notice_note": "已存档"})  # answers after the reminder
+    assert s.get(Instance, instance.id).next_timer_at is None  # its deadline went with the step
+    do(s, users.office1, instance, "notify_org_urge", {"urge_action": "不再等待", "urge_note": "电话催报未果"})
+    s.refresh(instance)
+    row = assessment(s, instance)
+    assert instance.status == "completed" and row.status == "考核完成"
+    assert row.unacknowledged == ["组织部"]
+
+
 def test_one_assessment_per_member_and_year_started_by_the_office(s, users):
     assert duty.start_assessments(s, users.office1, 2026) == 5
     s.commit()

@@ -100,3 +100,39 @@ def test_returned_for_revision_then_dropped(s, users):
     do(s, users.zhuxi, instance, "approve", {"approval": "不予立项", "approval_opinion": "年内已有同类视察。"})
     s.refresh(instance)
     assert instance.status == "completed" and inspection(s, instance).status == "不予立项"
+
+
+def test_an_office_that_never_answers_the_consultation_is_urged_and_not_waited_for(s, users):
+    """会商 asks 县委办 and 县政府办 for their view within 5 working days: then they get the overdue reminder and the
+    office a 催报 step — wait some working days more, or go on to the chair meeting without it (记为未反馈)."""
+    import datetime as dt
+
+    from engine.models import Instance
+    from engine.runtime import schedule
+    from engine.worklist.records import Notification
+
+    instance = start(s, users)
+    do(s, users.zfb_clerk, instance, "consult_gov", {"gov_view": "同意"})
+    assert open_ids(s, instance) == ["consult_county"]
+    clock.set_now(MONDAY + dt.timedelta(days=10))
+    schedule.tick(s)
+    s.commit()
+    assert open_ids(s, instance) == ["consult_county", "consult_county_urge"]
+    assert inspection(s, instance).status == "催报会商意见"
+    assert users.xwb_clerk.id in set(s.scalars(select(Notification.user_id).where(
+        Notification.instance_id == instance.id, Notification.kind == "overdue")))
+    with pytest.raises(FormInvalid):  # 继续等待 needs the days
+        do(s, users.office1, instance, "consult_county_urge", {"urge_action": "继续等待"})
+    s.rollback()
+    do(s, users.office1, instance, "consult_county_urge", {"urge_action": "继续等待", "extend_days": 2})
+    assert open_ids(s, instance) == ["consult_county"]
+    assert s.get(Instance, instance.id).next_timer_at is not None
+    clock.set_now(MONDAY + dt.timedelta(days=17))
+    schedule.tick(s)
+    s.commit()
+    do(s, users.office1, instance, "consult_county_urge", {"urge_action": "不再等待", "urge_note": "电话催报未果"})
+    assert open_ids(s, instance) == ["approve"]  # the chair meeting decides without the county office's view
+    data = runtime.instance_data(s, instance)
+    assert (data["county_view"], data["gov_view"]) == ("未反馈", "同意")
+    do(s, users.zhuxi, instance, "approve", {"approval": "同意"})
+    assert open_ids(s, instance) == ["build_team"]

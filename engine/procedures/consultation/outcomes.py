@@ -19,7 +19,8 @@ FACTS = Requires(
     ("outcome",), N_("协商成果记录"),
     steps={"send": N_("报送文号、日期和去向"), "county_read": N_("县委领导阅批和批示"), "gov_read": N_("政府领导阅批和批示"),
            "county_notice": N_("批示通知日期"), "gov_notice": N_("批示通知日期"), "county_implement": N_("落实情况"),
-           "gov_implement": N_("落实情况"), "dept_handle": N_("部门办理情况"), "feedback": N_("反馈")},
+           "gov_implement": N_("落实情况"), "dept_handle": N_("部门办理情况"), "feedback": N_("反馈"),
+           "county_read_urge": N_("催报阅批"), "gov_read_urge": N_("催报阅批")},
     data=("outcome_kind", "outcome_title", "outcome_summary", "outcome_source", "raised_by_members",
           "raised_by_groups", "doc_no", "sent_on", "send_county", "send_gov", "send_units", "county_leader",
           "county_read_on", "county_instructed", "county_instruction", "county_impl_units", "county_impl_due",
@@ -28,6 +29,8 @@ FACTS = Requires(
           "impl_report", "reported_on", "feedback_on", "feedback_method", "feedback_content"))
 SEND, FEEDBACK, DEPT_HANDLE = FACTS.each("send", "feedback", "dept_handle")
 READ = dict(zip(("county", "gov"), FACTS.each("county_read", "gov_read")))
+READ_URGE = dict(zip(("county", "gov"), FACTS.each("county_read_urge", "gov_read_urge")))
+UNANSWERED = "未反馈"  # the reading leader never answered and the office went on without it
 NOTICE = dict(zip(("county", "gov"), FACTS.each("county_notice", "gov_notice")))
 IMPLEMENT = dict(zip(("county", "gov"), FACTS.each("county_implement", "gov_implement")))
 
@@ -54,6 +57,10 @@ def record(session: Session, instance, wf, steps: Steps, call_id: str, consultat
         if read is not None:
             values[f"{side}_leader"] = _text(read.data.get(f"{side}_leader"), 60)
             values[f"{side}_read_on"] = _date(read.data.get(f"{side}_read_on"))
+        else:
+            urged = steps.last(READ_URGE[side])
+            if urged is not None and urged.data.get("urge_action") == "不再等待":
+                values[f"{side}_leader"] = UNANSWERED
     fed = steps.last(FEEDBACK)
     if fed is not None:
         values["fed_back_on"] = _date(fed.data.get("feedback_on"))

@@ -14,6 +14,8 @@ from engine.procedures.supervision.records import DutyAssessment
 PROCESS_KEYS = ("duty_assessment",)
 FACTS = Requires(PROCESS_KEYS, N_("年度履职考核记录"),  # reads no step by id: only the data its forms fill
                  data=("member", "year", "self_report", "grade", "assess_comment", "compile_note"))
+# Who was told of the result and never answered: the office went on without them at the 催报 step (未反馈).
+NOTICES = (("org_notice", "组织部"), ("uf_notice", "统战部"), ("unit_notice", "所在单位"))
 
 
 def project(session: Session, instance, workflow, data: dict, *, kind: str, actor) -> None:
@@ -26,7 +28,8 @@ def project(session: Session, instance, workflow, data: dict, *, kind: str, acto
                                    status=status.of(workflow, open_default="进行中"), record={}))
         return
     values = {"status": status.of(workflow, open_default="进行中"), "self_report": data.get("self_report"),
-              "grade": data.get("grade"), "comment": data.get("assess_comment")}
+              "grade": data.get("grade"), "comment": data.get("assess_comment"),
+              "unacknowledged": [name for key, name in NOTICES if data.get(key) == "未反馈"]}
     if data.get("compile_note") and not session.scalar(select(DutyAssessment.record).where(
             DutyAssessment.instance_id == instance.id)):
         row = session.scalars(select(DutyAssessment).where(DutyAssessment.instance_id == instance.id)).one()

@@ -116,6 +116,7 @@ class DutyAssessment(Base):
     record: Mapped[dict[str, Any]] = mapped_column(default=dict)
     grade: Mapped[str | None] = mapped_column(String(10))
     comment: Mapped[str | None] = mapped_column(Text)
+    unacknowledged: Mapped[list[str]] = mapped_column(default=list)  # told of the result, never answered (未反馈)
     closed_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     user: Mapped[User] = relationship(lazy="joined")
 
