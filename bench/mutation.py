@@ -28,9 +28,10 @@ LINKED = ('engine', 'web', 'processes', 'bench', 'tests')
 # name -> (module path, covering tests).  Keep the tests narrow: every mutant runs the tests that reach it.
 MODULES: dict[str, tuple[str, list[str]]] = {
     'sandbox': ('engine/definitions/scripting.py', ['tests/engine/test_scripting.py']),
-    'audit': ('engine/runtime/audit.py', ['tests/engine/test_integrity.py']),
+    'audit': ('engine/runtime/audit.py', ['tests/engine/test_integrity.py', '-k',
+                                           'chain_rule or removed_events_at_the_end']),
     'tasks': ('engine/runtime/tasks.py', ['tests/engine/test_guards.py', 'tests/engine/test_concurrency.py']),
-    'workdays': ('engine/calendar/workdays.py', ['tests/engine/test_workdays.py', 'tests/engine/test_holidays.py']),
+    'workdays': ('engine/calendar/workdays.py', ['tests/engine/test_workdays.py']),
     'lint': ('engine/definitions/lint.py', ['tests/engine/test_expression_sites.py', 'tests/engine/test_deploy.py']),
     'references': ('engine/cases/references.py', ['tests/engine/test_guards.py', 'tests/engine/test_case_forms.py']),
     'access': ('engine/cases/access.py', ['tests/web/test_instances.py']),
