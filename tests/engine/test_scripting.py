@@ -164,3 +164,9 @@ def test_date_functions_return_iso_strings():
     assert scripting.evaluate('add_days("2026-03-01T10:00:00+08:00", 2)', {}) == "2026-03-03T10:00:00+08:00"
     assert scripting.evaluate('add_months("2026-01-31T10:00:00+08:00", 1)', {}).startswith("2026-02-28")
     assert len(scripting.evaluate("now()", {})) == 25
+
+
+def test_get_gives_the_default_for_a_missing_key_or_a_non_mapping():
+    assert scripting.evaluate("get(table, 'missing', 5)", {"table": {"k": 1}}) == 5
+    assert scripting.evaluate("get(table, 'missing')", {"table": {"k": 1}}) is None
+    assert scripting.evaluate("get(3, 'k', 6)", {}) == 6
