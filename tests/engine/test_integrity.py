@@ -232,3 +232,17 @@ def test_chain_rule_a_log_of_no_instance_chains_per_kinds(session):
     broken = audit.log_break(session, kinds)
     assert broken is not None and (broken[0].id, broken[1]) == (first.id, "edited")
     assert not audit.verify_log(session, kinds) and audit.verify_log(session, other)
+
+
+def test_chain_rule_verify_reads_its_own_instance_in_written_order(case):
+    flow, instance = case
+    other = flow.submit()  # a second chain beside the first
+    assert audit.verify(flow.session, instance.id) and audit.verify(flow.session, other.id)
+    events = _events(flow.session, instance)
+    # tampering with one chain leaves the other whole
+    first, second = events[:2]
+    columns = ("kind", "actor_id", "at", "data", "task_id", "bpmn_id", "task_name", "prev_hash", "hash")
+    a, b = ({c: getattr(e, c) for c in columns} for e in (first, second))
+    flow.session.execute(update(Event).where(Event.id == first.id).values(**b))
+    flow.session.execute(update(Event).where(Event.id == second.id).values(**a))
+    assert not audit.verify(flow.session, instance.id) and audit.verify(flow.session, other.id)
