@@ -219,13 +219,15 @@ def test_chain_rule_a_log_of_no_instance_chains_per_kinds(session):
     first = audit.record_log(session, kinds, "acct_a", actor, {"user": 1})
     elsewhere = audit.record_log(session, other, "hol", None, {"year": 2026})
     second = audit.record_log(session, kinds, "acct_b", None, {"user": 2})
+    third = audit.record_log(session, kinds, "acct_a", None, {"user": 3})
     assert (first.instance_id, first.kind, first.actor_id, first.at, first.data) == (
         None, "acct_a", actor.id, MONDAY, {"user": 1})
     assert second.actor_id is None and elsewhere.prev_hash == ""
     assert first.prev_hash == "" and first.hash == _hash("", first)
     assert second.prev_hash == first.hash and second.hash == _hash(first.hash, second)
-    assert audit.log_events(session, kinds) == [second, first]
-    assert audit.log_events(session, kinds, Event.kind == "acct_a") == [first]
+    assert third.prev_hash == second.hash  # the newest of the log, not the first
+    assert audit.log_events(session, kinds) == [third, second, first]
+    assert audit.log_events(session, kinds, Event.kind == "acct_b") == [second]
     assert audit.log_break(session, kinds) is None and audit.verify_log(session, kinds)
     session.execute(update(Event).where(Event.id == first.id).values(data={"user": 9}))
     session.expire_all()
@@ -246,3 +248,24 @@ def test_chain_rule_verify_reads_its_own_instance_in_written_order(case):
     flow.session.execute(update(Event).where(Event.id == first.id).values(**b))
     flow.session.execute(update(Event).where(Event.id == second.id).values(**a))
     assert not audit.verify(flow.session, instance.id) and audit.verify(flow.session, other.id)
+
+
+def test_chain_rule_the_time_is_hashed_in_utc_whatever_the_server_s_zone(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert audit._stamp(dt.datetime(2026, 3, 2, 9, tzinfo=clock.TZ)) == "2026-03-02T01:00:00.000000+00:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_chain_rule_data_json_cannot_hold_is_hashed_as_text():
+    from types import SimpleNamespace
+
+    clock.set_now(MONDAY)
+    added, instance = _Added(), SimpleNamespace(id=7, audit_head="")
+    event = audit.record(added, instance, "note", None, data={"day": dt.date(2026, 3, 2)})
+    assert event.hash == _hash("", event)
