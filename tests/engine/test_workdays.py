@@ -114,10 +114,10 @@ def test_nothing_is_noted_outside_a_noting_context():
 
 
 def test_a_utc_start_counts_from_its_local_day():
-    # 2026-03-06 17:00 UTC is Saturday 01:00 in 北京: the next working day is Monday 9 March
-    assert workdays.count_working_days(dt.datetime(2026, 3, 6, 17, tzinfo=dt.timezone.utc), 1) == dt.datetime(
-        2026, 3, 9, 23, 59, 59, tzinfo=clock.TZ)
-    assert workdays.count_working_days(dt.datetime(2026, 3, 6, 17, tzinfo=dt.timezone.utc), "2").day == 10
+    # 2026-03-08 17:00 UTC (a Sunday) is Monday 01:00 in 北京: the next working day is Tuesday 10 March
+    assert workdays.count_working_days(dt.datetime(2026, 3, 8, 17, tzinfo=dt.timezone.utc), 1) == dt.datetime(
+        2026, 3, 10, 23, 59, 59, tzinfo=clock.TZ)
+    assert workdays.count_working_days(dt.datetime(2026, 3, 8, 17, tzinfo=dt.timezone.utc), "2").day == 11
 
 
 @pytest.mark.parametrize("start, months, expected", [
@@ -129,11 +129,12 @@ def test_a_utc_start_counts_from_its_local_day():
     ("2026-05-31T23:30:00+00:00", "1", "2026-07-01T07:30:00+08:00"),
 ])
 def test_adding_months_keeps_the_day_within_the_month(start, months, expected):
-    assert workdays.add_months(start, months) == dt.datetime.fromisoformat(expected)
+    assert workdays.add_months(start, months).isoformat() == expected  # in local time, not only the same instant
 
 
 def test_days_left_count_from_today_by_default():
     clock.set_now(dt.datetime(2026, 3, 2, 10, tzinfo=clock.TZ))  # the clock is reset after each test
     assert workdays.working_days_left(dt.datetime(2026, 3, 6, 17, tzinfo=clock.TZ)) == 4
     assert workdays.working_days_left(dt.datetime(2026, 3, 2, 1, tzinfo=dt.timezone.utc)) == 0
+    assert workdays.working_days_left(dt.datetime(2026, 3, 2, 20, tzinfo=dt.timezone.utc)) == 1  # 3 March in 北京
     assert workdays.working_days_left(dt.datetime(2026, 2, 27, 17, tzinfo=clock.TZ)) == -2  # Sat 28 Feb worked
