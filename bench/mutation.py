@@ -32,9 +32,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                                            'chain_rule or removed_events_at_the_end']),
     'tasks': ('engine/runtime/tasks.py', ['tests/engine/test_guards.py', '-k', 'task_rule']),
     'workdays': ('engine/calendar/workdays.py', ['tests/engine/test_workdays.py']),
-    'lint': ('engine/definitions/lint.py', ['tests/engine/test_expression_sites.py', 'tests/engine/test_deploy.py']),
-    'references': ('engine/cases/references.py', ['tests/engine/test_guards.py', 'tests/engine/test_case_forms.py']),
-    'access': ('engine/cases/access.py', ['tests/web/test_instances.py']),
+    'lint': ('engine/definitions/lint.py', ['tests/engine/test_expression_sites.py', '-k', 'not working_copy']),
 }
 
 
