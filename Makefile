@@ -8,7 +8,7 @@ PORT   ?= 5000
 # Test processes (pytest-xdist), one per core; a test file runs whole in one process so its set-up is shared.
 JOBS   ?= auto
 
-.PHONY: run test setup install vendor database bench bench-quick clean
+.PHONY: run test setup install vendor database bench bench-quick mutation clean
 
 run: setup
 	$(BIN)/xieshang serve --host $(HOST) --port $(PORT)
@@ -64,5 +64,11 @@ bench: setup
 bench-quick: setup
 	$(BIN)/python -m bench --quick
 
+# Mutation testing of the guard modules, one module at a time with its covering tests (minutes; not part of `make test`).
+# `make mutation MODULES="audit workdays"` runs only these; the figures go in README's Tests section.
+mutation: install
+	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	$(BIN)/python -m bench.mutation $(MODULES)
+
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) instance .pytest_cache
+	rm -rf $(VENV) node_modules $(VENDOR) instance .pytest_cache .mutation

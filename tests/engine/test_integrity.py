@@ -147,3 +147,125 @@ def test_the_tick_runs_the_check_once_a_night(deployed):
     deployed.add(Event(instance_id=None, kind="forged", data={}, prev_hash="", hash="x"))
     assert schedule.tick(deployed)["broken"] == 1
     assert [c.trigger for c in integrity.latest(deployed)] == ["tick", "tick"]
+
+
+# ------------------------------------------------------------------ the chain rule on its own (no database, no diagram)
+
+class _Added(list):
+    """Stands for the session: record() only adds the event it writes."""
+
+    def add(self, event):
+        self.append(event)
+
+
+def _spec(bpmn_id, name):
+    from types import SimpleNamespace
+    return SimpleNamespace(bpmn_id=bpmn_id, bpmn_name=name)
+
+
+def test_chain_rule_each_recorded_event_hashes_its_content_after_the_previous_hash():
+    import uuid
+    from types import SimpleNamespace
+
+    clock.set_now(MONDAY)
+    added, instance = _Added(), SimpleNamespace(id=7, audit_head="")
+    actor = SimpleNamespace(id=3)
+    task = SimpleNamespace(id=uuid.UUID(int=5), task_spec=_spec("review", "审查"))
+    first = audit.record(added, instance, "start", None, spec=_spec("start", None))
+    second = audit.record(added, instance, "complete", actor, task=task, data={"意见": "同意"})
+    third = audit.record(added, instance, "note", actor)
+    assert added == [first, second, third]
+    assert (first.instance_id, first.kind, first.actor_id, first.task_id, first.data) == (7, "start", None, None, {})
+    assert (first.bpmn_id, first.task_name, first.at) == ("start", "start", MONDAY)
+    assert (second.actor_id, second.task_id, second.bpmn_id, second.task_name, second.data) == (
+        3, str(uuid.UUID(int=5)), "review", "审查", {"意见": "同意"})
+    assert (third.bpmn_id, third.task_name, third.task_id, third.data) == (None, None, None, {})
+    assert first.prev_hash == "" and first.hash == _hash("", first)
+    assert second.prev_hash == first.hash and second.hash == _hash(first.hash, second)
+    assert third.prev_hash == second.hash and third.hash == _hash(second.hash, third)
+    assert instance.audit_head == third.hash
+    assert audit.first_break(added, instance.audit_head) is None and audit.first_break(added) is None
+
+
+def test_chain_rule_each_way_of_breaking_is_named():
+    import copy
+    from types import SimpleNamespace
+
+    clock.set_now(MONDAY)
+    added, instance = _Added(), SimpleNamespace(id=7, audit_head="")
+    for n in range(3):
+        audit.record(added, instance, "note", None, data={"n": n})
+    edited = [copy.copy(e) for e in added]
+    edited[1].data = {"n": 9}
+    assert audit.first_break(edited, instance.audit_head) == (edited[1], "edited")
+    assert audit.first_break([added[0], added[2]], instance.audit_head) == (added[2], "link")
+    assert audit.first_break([added[1], added[0], added[2]]) == (added[1], "link")
+    assert audit.first_break(added[:2], instance.audit_head) == (added[1], "head")
+    assert audit.first_break([], instance.audit_head) == (None, "head")
+    assert audit.first_break(added[:2]) is None  # without a head only the links and contents are checked
+    restamped = [copy.copy(e) for e in added]
+    restamped[0].at = MONDAY + dt.timedelta(microseconds=1)
+    assert audit.first_break(restamped) == (restamped[0], "edited")
+
+
+def test_chain_rule_a_log_of_no_instance_chains_per_kinds(session):
+    from engine.models import User
+
+    clock.set_now(MONDAY)
+    actor = User(username="chain_admin", name="管理员")
+    session.add(actor)
+    session.flush()
+    kinds, other = ("acct_a", "acct_b"), ("hol",)
+    first = audit.record_log(session, kinds, "acct_a", actor, {"user": 1})
+    elsewhere = audit.record_log(session, other, "hol", None, {"year": 2026})
+    second = audit.record_log(session, kinds, "acct_b", None, {"user": 2})
+    third = audit.record_log(session, kinds, "acct_a", None, {"user": 3})
+    assert (first.instance_id, first.kind, first.actor_id, first.at, first.data) == (
+        None, "acct_a", actor.id, MONDAY, {"user": 1})
+    assert second.actor_id is None and elsewhere.prev_hash == ""
+    assert first.prev_hash == "" and first.hash == _hash("", first)
+    assert second.prev_hash == first.hash and second.hash == _hash(first.hash, second)
+    assert third.prev_hash == second.hash  # the newest of the log, not the first
+    assert audit.log_events(session, kinds) == [third, second, first]
+    assert audit.log_events(session, kinds, Event.kind == "acct_b") == [second]
+    assert audit.log_break(session, kinds) is None and audit.verify_log(session, kinds)
+    session.execute(update(Event).where(Event.id == first.id).values(data={"user": 9}))
+    session.expire_all()
+    broken = audit.log_break(session, kinds)
+    assert broken is not None and (broken[0].id, broken[1]) == (first.id, "edited")
+    assert not audit.verify_log(session, kinds) and audit.verify_log(session, other)
+
+
+def test_chain_rule_verify_reads_its_own_instance_in_written_order(case):
+    flow, instance = case
+    other = flow.submit()  # a second chain beside the first
+    assert audit.verify(flow.session, instance.id) and audit.verify(flow.session, other.id)
+    events = _events(flow.session, instance)
+    # tampering with one chain leaves the other whole
+    first, second = events[:2]
+    columns = ("kind", "actor_id", "at", "data", "task_id", "bpmn_id", "task_name", "prev_hash", "hash")
+    a, b = ({c: getattr(e, c) for c in columns} for e in (first, second))
+    flow.session.execute(update(Event).where(Event.id == first.id).values(**b))
+    flow.session.execute(update(Event).where(Event.id == second.id).values(**a))
+    assert not audit.verify(flow.session, instance.id) and audit.verify(flow.session, other.id)
+
+
+def test_chain_rule_the_time_is_hashed_in_utc_whatever_the_server_s_zone(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert audit._stamp(dt.datetime(2026, 3, 2, 9, tzinfo=clock.TZ)) == "2026-03-02T01:00:00.000000+00:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_chain_rule_data_json_cannot_hold_is_hashed_as_text():
+    from types import SimpleNamespace
+
+    clock.set_now(MONDAY)
+    added, instance = _Added(), SimpleNamespace(id=7, audit_head="")
+    event = audit.record(added, instance, "note", None, data={"day": dt.date(2026, 3, 2)})
+    assert event.hash == _hash("", event)
