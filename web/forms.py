@@ -22,6 +22,9 @@ OptionsFor = Callable[[str], list[Choice]]  # 'unit' | 'member' -> choices from 
 PICKER_WIDGETS = {"unit": "unit", "units": "unit", "member": "member", "members": "member",
                   "liaison_group": "liaison_group",  # a 委员联络活动组 of the roster, by name
                   "gov_leader": "gov_leader", "cppcc_leader": "cppcc_leader"}  # 重点提案's 领办 and 督办 leaders
+# Pickers whose value the engine checks itself when the step is completed (registry.add_reference_check): a POST
+# need not read their whole list to check a choice; the engine reads the one named.
+CHECKED_BY_THE_ENGINE = {"liaison_group", "gov_leader", "cppcc_leader"}
 RADIO_LIMIT = 5  # at most this many choices → radio buttons, otherwise a select
 _INT = re.compile(r"^[+-]?\d+$")
 
@@ -349,6 +352,8 @@ def _convert(prop: Mapping[str, Any], widget: str | None, raw: str, options_for:
             return int(raw)
         return raw
     picker = PICKER_WIDGETS.get(str(prop.get("x-widget")))
+    if picker in CHECKED_BY_THE_ENGINE:
+        return raw
     if picker and options_for is not None:
         if raw not in {value for value, _title in options_for(picker)}:
             raise ValueError(_("请选择列出的选项"))

@@ -76,9 +76,20 @@ def every(session: Session) -> list[PlenarySession]:
 
 
 def covering(session: Session, moment: dt.datetime) -> PlenarySession | None:
-    """The session a proposal submitted at `moment` belongs to: the last whose plenary began on or before that day."""
-    return session.scalar(select(PlenarySession).where(PlenarySession.starts_on <= _day(moment))
-                          .order_by(PlenarySession.starts_on.desc()).limit(1))
+    """The session a proposal submitted at `moment` belongs to: the last whose plenary began on or before that day.
+    Read once per transaction and day (numbering and the record both ask while a proposal starts)."""
+    transaction, known = session.info.get(_COVERING, (None, {}))
+    if transaction is not session.get_transaction():  # a new transaction may see sessions opened since
+        known = {}
+        session.info[_COVERING] = (session.get_transaction(), known)
+    day = _day(moment)
+    if day not in known:
+        known[day] = session.scalar(select(PlenarySession).where(PlenarySession.starts_on <= day)
+                                    .order_by(PlenarySession.starts_on.desc()).limit(1))
+    return known[day]
+
+
+_COVERING = "sessions.covering"
 
 
 def open_session(session: Session, term, meeting, starts_on, ends_on, number_format: str = "") -> PlenarySession:
@@ -122,6 +133,7 @@ def open_session(session: Session, term, meeting, starts_on, ends_on, number_for
     row = PlenarySession(term=term_no, meeting=meeting_no, starts_on=first, ends_on=last, number_format=fmt,
                          opened_at=clock.now())
     session.add(row)
+    session.info.pop(_COVERING, None)
     session.flush()
     return row
 

@@ -13,7 +13,7 @@ from engine.procedures.duty import report
 from engine.procedures.proposal import register, statistics
 from engine.procedures.proposal.records import Proposal, ProposalCosigner
 
-from .flow import ACCEPT, ARCHIVE, MONDAY, REPLY_A, SATISFIED, Flow
+from .flow import ACCEPT, ARCHIVE, Flow, MONDAY, REPLY_A, SATISFIED, SIGN
 
 
 @pytest.fixture
@@ -34,6 +34,7 @@ def test_a_body_submits_through_its_contact_person_who_receives_and_evaluates_th
     flow.do("office1", instance, "assign", {"lead_unit": "czj", "co_units": []})
     flow.do("czj_clerk", instance, "accept", ACCEPT)
     flow.do("czj_clerk", instance, "handle", REPLY_A)
+    flow.do("czj_leader", instance, "sign_off", SIGN)  # the unit's leader signs the reply off
     [evaluation] = flow.open(instance, "satisfaction")
     assert evaluation.candidate_user == "member3"  # the contact person evaluates for the body
     flow.do("member3", instance, "satisfaction", SATISFIED)

@@ -46,7 +46,8 @@ SCHEMA = {
 
 def options_for(kind: str):
     return {"unit": [("czj", "财政局"), ("fgw", "发改委")], "member": [("member2", "刘芳")],
-            "liaison_group": [("开鲁镇委员联络组", "开鲁镇委员联络组")]}[kind]
+            "liaison_group": [("开鲁镇委员联络组", "开鲁镇委员联络组")], "gov_leader": [("lingdao", "王县长")],
+            "cppcc_leader": [("zhuxi", "李主席")]}[kind]
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from .helpers import ACCEPT, REPLY_A, do, task_id, text, to_accept
+from .helpers import ACCEPT, OVERSEE, REPLY_A, SIGN, do, task_id, text, to_accept
 
-UNSATISFIED = {"satisfaction": "不满意", "satisfaction_comment": "没有说明资金来源。"}
+UNSATISFIED = {"satisfaction_work": "满意", "satisfaction": "不满意", "satisfaction_comment": "没有说明资金来源。"}
 
 
 def _checked(page: str, name: str) -> list[str]:
@@ -16,6 +16,8 @@ def test_a_second_reply_opens_with_the_first_and_a_draft_wins_over_it(client, au
     instance = to_accept(auth, client, db)
     do(auth, client, db, "czj_clerk", instance, "accept", ACCEPT)
     do(auth, client, db, "czj_clerk", instance, "handle", REPLY_A)
+    do(auth, client, db, "czj_leader", instance, "sign_off", SIGN)  # signed off by the unit's leader, and as a key
+    do(auth, client, db, "zhuxi", instance, "oversight_review", OVERSEE)  # proposal let through by its 督办 leader
     do(auth, client, db, "member1", instance, "satisfaction", UNSATISFIED)
 
     rehandle = task_id(db, "czj_clerk", instance, "rehandle")
@@ -32,10 +34,12 @@ def test_a_second_reply_opens_with_the_first_and_a_draft_wins_over_it(client, au
 
     response = client.post(f"/tasks/{rehandle}", data={**REPLY_A, "reply_text": "补充：资金由县财政安排。"})
     assert response.status_code == 302, text(response)
+    do(auth, client, db, "czj_leader", instance, "sign_off", SIGN)
+    do(auth, client, db, "zhuxi", instance, "oversight_review", OVERSEE)
     again = task_id(db, "member1", instance, "satisfaction_again")
     auth.as_("member1")  # the second evaluation is a new judgement: its fields say "x-prefill": false
     page = client.get(f"/tasks/{again}").get_data(as_text=True)
-    assert _checked(page, "satisfaction") == []
+    assert _checked(page, "satisfaction") == [] and _checked(page, "satisfaction_work") == []
     assert re.search(r'name="satisfaction_comment"[^>]*></textarea>', page)
     assert "补充：资金由县财政安排。" in text(client.get(f"/tasks/{again}"))  # still shown read-only
 
@@ -60,6 +64,8 @@ def test_the_case_page_lists_each_step_in_order_with_earlier_rounds_kept(client,
     instance = to_accept(auth, client, db)
     do(auth, client, db, "czj_clerk", instance, "accept", ACCEPT)
     do(auth, client, db, "czj_clerk", instance, "handle", REPLY_A)
+    do(auth, client, db, "czj_leader", instance, "sign_off", SIGN)  # signed off by the unit's leader, and as a key
+    do(auth, client, db, "zhuxi", instance, "oversight_review", OVERSEE)  # proposal let through by its 督办 leader
     do(auth, client, db, "member1", instance, "satisfaction", UNSATISFIED)
     do(auth, client, db, "czj_clerk", instance, "rehandle", {**REPLY_A, "reply_text": "第二次答复：资金已落实。"})
     auth.as_("member1")

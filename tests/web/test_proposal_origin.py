@@ -7,7 +7,7 @@ from sqlalchemy import select
 from engine.people.bodies import BodyContact
 from engine.procedures.proposal.records import Proposal
 
-from .helpers import ACCEPT, ASSIGN, REPLY_A, SUBMIT, do, instance_count, scalar, submit, text
+from .helpers import ACCEPT, ASSIGN, REPLY_A, SIGN, SUBMIT, do, instance_count, scalar, submit, text
 
 
 def _contact(auth, client, body="gsl", contact="member3"):
@@ -64,6 +64,7 @@ def test_register_statistics_and_letter_show_the_body(client, auth, db):
     do(auth, client, db, "office1", body_id, "assign", ASSIGN)
     do(auth, client, db, "czj_clerk", body_id, "accept", ACCEPT)
     do(auth, client, db, "czj_clerk", body_id, "handle", REPLY_A)
+    do(auth, client, db, "czj_leader", body_id, "sign_off", SIGN)
     auth.as_("office1")
     year = scalar(db, select(Proposal.submitted_at).where(Proposal.instance_id == body_id)).year
     bodies = text(client.get(f"/proposals/register?year={year}&origin=body"))

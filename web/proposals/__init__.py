@@ -15,13 +15,33 @@ from web.starting import start_page
 from web.users import actor
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+
+
+class _WhenDrawn:
+    """A list the template reads only if it draws the part that shows it."""
+
+    def __init__(self, load):
+        self._load, self._items = load, None
+
+    def _got(self) -> list:
+        if self._items is None:
+            self._items = self._load()
+        return self._items
+
+    def __iter__(self):
+        return iter(self._got())
+
+    def __bool__(self) -> bool:
+        return bool(self._got())
 PROCESS = "proposal"
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    bodies_ = [(u.code, u.name) for u in bodies.bodies_of(get_session(), actor())]  # 集体提案: as its contact person
+    # 集体提案: the bodies the person is the contact of, read only when the form is drawn (a POST that starts the
+    # proposal does not draw it)
+    bodies_ = _WhenDrawn(lambda: [(u.code, u.name) for u in bodies.bodies_of(get_session(), actor())])
     return start_page(PROCESS, template="proposals/new.html", refused=_("只有政协委员可以提交提案。"),
                       done=_("提案已提交"), next_url=lambda instance: url_for("instances.detail", instance_id=instance.id),
                       bodies=bodies_)

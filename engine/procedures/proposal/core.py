@@ -45,7 +45,12 @@ def leaders(session: Session, kind: str) -> list[tuple[str, str]]:
 
 def _leader_check(kind: str):
     def check(session: Session, value, instance: Instance | None) -> str | None:
-        if str(value) in {username for username, _name in leaders(session, kind)}:
+        role, unit_kind = LEADER_KINDS[kind]  # the one person named, not the whole list
+        query = select(User.id).join(User.roles).where(User.username == str(value), Role.key == role,
+                                                         User.active.is_(True))
+        if unit_kind:
+            query = query.join(Unit, Unit.id == User.unit_id).where(Unit.kind == unit_kind)
+        if session.scalar(query.limit(1)) is not None:
             return None
         if kind == "gov_leader":
             return f"{value} 不是在任的县政府领导，不能领办重点提案"
