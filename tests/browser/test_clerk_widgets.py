@@ -19,7 +19,7 @@ from tests.browser.test_worklist import MONDAY, SUBMIT, Arrange
 pytestmark = pytest.mark.browser
 
 REPLY = {"contact_method": "面对面", "contact_date": "2026-03-20", "result_class": "A",
-         "reply_text": "已列入本年度改造计划。", "agree_publish": True}
+         "meeting_attendees": "县财政局张科长、提案人张明", "reply_text": "已列入本年度改造计划。", "agree_publish": True}
 
 
 class Cases(Arrange):
@@ -38,7 +38,9 @@ class Cases(Arrange):
         self.step(instance, "office1", "assign", {"lead_unit": "czj"})
         self.step(instance, "czj_clerk", "accept", {"accept_decision": "签收"})
         self.step(instance, "czj_clerk", "handle", REPLY)
-        self.step(instance, "member1", "satisfaction", {"satisfaction": "不满意", "satisfaction_comment": "没有说明资金来源。"})
+        self.step(instance, "czj_leader", "sign_off", {"sign_decision": "签发"})
+        self.step(instance, "member1", "satisfaction", {"satisfaction_work": "满意", "satisfaction": "不满意",
+                                                        "satisfaction_comment": "没有说明资金来源。"})
         return instance
 
 
@@ -87,10 +89,11 @@ def test_revise_pick_and_date_in_an_english_browser_then_the_inbox_on_a_phone(ne
     # 2. the case page: every step in order, both replies and the 不满意 reason kept
     clerk.goto(f"/instances/{case.id}")
     rounds = clerk.locator("#entered .round h3")
-    expect(rounds).to_have_text(["提交提案", "审查立案", "交办", "签收", "办理答复", "满意度评价", "重新办理答复"])
+    expect(rounds).to_have_text(["提交提案", "审查立案", "交办", "签收", "办理答复", "单位负责人签发", "满意度评价",
+                                 "重新办理答复"])
     expect(clerk.locator("#entered .round").nth(4)).to_contain_text("已列入本年度改造计划。")
-    expect(clerk.locator("#entered .round").nth(5)).to_contain_text("没有说明资金来源。")
-    expect(clerk.locator("#entered .round").nth(6)).to_contain_text("资金由县财政安排")
+    expect(clerk.locator("#entered .round").nth(6)).to_contain_text("没有说明资金来源。")
+    expect(clerk.locator("#entered .round").nth(7)).to_contain_text("资金由县财政安排")
     upload = clerk.locator("#attachments .file-pick")
     expect(upload.locator(".file-button")).to_have_text("选择文件")
     expect(upload.locator(".file-name")).to_have_text("未选择文件")
