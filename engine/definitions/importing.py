@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.definitions import lint, versions, working_copies as drafts
+from engine.definitions.keys import exists, free_key
 from engine.definitions.records import DraftDiagram
 from engine.errors import Conflict, XieshangError
 from engine.i18n import N_
@@ -108,34 +109,6 @@ def _matching(path: str, files: dict[str, bytes]) -> str | None:
     base = PurePosixPath(path).name
     same = [name for name in files if PurePosixPath(name.replace("\\", "/")).name == base]
     return same[0] if len(same) == 1 else None
-
-
-def exists(session: Session, key: str) -> bool:
-    return session.get(DraftDiagram, key) is not None or session.scalar(
-        select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1)) is not None
-
-
-def key_from(text: str) -> str:
-    """A key in the product's form (lower-case letters, digits, underscores) from a name or an id; Chinese by pinyin."""
-    from pypinyin import lazy_pinyin
-
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text or "")  # camelCase → camel_case
-    words = lazy_pinyin(text, errors=lambda chars: re.sub(r"[^A-Za-z0-9]+", "_", chars))
-    slug = "_".join(w for w in (re.sub(r"[^a-z0-9]+", "_", word.lower()).strip("_") for word in words) if w)
-    slug = re.sub(r"_+", "_", slug).strip("_")
-    if not slug or not slug[0].isalpha():
-        slug = f"p_{slug}".rstrip("_")
-    slug = slug[:60].rstrip("_")
-    return slug if len(slug) >= 2 else "procedure"
-
-
-def free_key(session: Session, text: str) -> str:
-    base = key_from(text)
-    key, n = base, 2
-    while exists(session, key):
-        suffix = f"_{n}"
-        key, n = base[:60 - len(suffix)] + suffix, n + 1
-    return key
 
 
 def suggest_key(session: Session, upload: Upload) -> str:

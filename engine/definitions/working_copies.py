@@ -6,7 +6,6 @@ the checks `definitions.deploy_file` runs and stores the next immutable version 
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
 from lxml import etree
 from sqlalchemy import delete, select
@@ -18,6 +17,7 @@ from engine.errors import Conflict, DeployError, FormInvalid, NotFound, Problem,
 from engine.models import ProcessVersion, User
 from engine.definitions.records import DraftDiagram, DraftForm
 from engine.i18n import N_, joined
+from engine.definitions.keys import free_key
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
 FORM_PATH = re.compile(r"^forms/[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*\.json$")
@@ -81,8 +81,6 @@ def create(session: Session, key: str, name: str, actor: User, starter: str | No
     """A new procedure from the template: a start form in the lane of the role that starts it, one step with its
     form in the lane of the role that handles it (one lane when they are the same). Without a key, one is made
     from the name (pinyin for Chinese)."""
-    from engine.definitions.importing import free_key
-
     key, name = (key or "").strip(), (name or "").strip()
     if not name:
         raise XieshangError(N_("请填写流程名称。"))
