@@ -9,14 +9,12 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from engine import db as engine_db, schema
-from engine.definitions import deploy as definitions
-from engine.people import demo, directory as reference
+from engine import db as engine_db
 from tests.conftest import PG_URL, _pg_url_with_schema
 from web import create_app
 from web.db import EXTENSION, dispose
 
-from .conftest import PROCESSES
+from .conftest import build_demo_site
 
 CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False}
 
@@ -35,17 +33,7 @@ def site_url(request, tmp_path_factory, demo_db_template):
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {name}"))
     url = _pg_url_with_schema(name)
-    engine = engine_db.make_engine(url)
-    try:
-        schema.create_schema(engine)
-        with engine_db.make_sessionmaker(engine)() as session:
-            reference.load_roles(session, PROCESSES)
-            reference.load_units(session, PROCESSES)
-            demo.load_demo(session, PROCESSES)
-            definitions.deploy_directory(session, PROCESSES)
-            session.commit()
-    finally:
-        engine.dispose()
+    build_demo_site(url)
     yield url
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA {name} CASCADE"))

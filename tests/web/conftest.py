@@ -20,7 +20,12 @@ PASSWORD = demo.DEMO_PASSWORD
 
 
 def build_demo_db(path: Path) -> None:
-    engine = engine_db.make_engine(f"sqlite:///{path}")
+    build_demo_site(f"sqlite:///{path}")
+
+
+def build_demo_site(url: str) -> None:
+    """Tables, roles, units, the demo people and the shipped procedures in the database at `url`."""
+    engine = engine_db.make_engine(url)
     try:
         schema.create_schema(engine)
         with engine_db.make_sessionmaker(engine)() as session:
