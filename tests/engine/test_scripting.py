@@ -89,7 +89,8 @@ def test_each_refusal_names_what_is_refused(source, message):
     ("while x:\n    pass", "表达式“while x:\n    pass”使用了不允许的写法：while 循环。"),
     ("def f():\n    pass", "表达式“def f():\n    pass”使用了不允许的写法：函数定义。"),
     ("class A:\n    pass", "表达式“class A:\n    pass”使用了不允许的写法：类定义。"),
-    ("x = 1 +", "脚本第 1 行有语法错误：invalid syntax。"),
+    ("x = 1 +", "脚本第 1 行“x = 1 +”处有语法错误：写法不对。"
+                "脚本按 Python 写法书写，例如 total = len(units)"),
 ])
 def test_each_script_refusal_names_what_is_refused(source, message):
     with pytest.raises(ScriptRefused) as refused:

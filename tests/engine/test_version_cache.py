@@ -17,7 +17,7 @@ from engine.errors import NotFound
 from ..conftest import PROCESSES
 from .diagrams import two_step
 
-FORM = {"type": "object", "title": "审核", "properties": {"approve": {"type": "string", "enum": ["是", "否"]}}}
+FORM = {"type": "object", "title": "审核", "properties": {"approve": {"type": "string", "title": "是否同意", "enum": ["是", "否"]}}}
 
 
 @pytest.fixture
